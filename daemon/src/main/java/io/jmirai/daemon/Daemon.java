@@ -1,0 +1,464 @@
+package io.jmirai.daemon;
+
+import io.jmirai.transport.Transports;
+import io.jmirai.transport.protocol.Frame;
+import io.jmirai.transport.protocol.FrameDecoder;
+import io.jmirai.transport.protocol.FrameHeader;
+import io.jmirai.transport.protocol.FrameType;
+import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.protocol.ProtocolException;
+import io.jmirai.transport.serial.KryoCodec;
+import io.jmirai.transport.serial.RemoteError;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.TimeZone;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A daemon: dials the host, authenticates, evaluates one task at a time on its own worker thread, and sends back the
+ * value or the error. It exits by its limits (idle time, wall time, task count) or when the host goes away, as its
+ * {@link AutoExit} says; {@link #exitCode()} completes with the process exit code ({@link ExitCode}).
+ *
+ * <p>Threading: connection state is confined to one event loop; tasks run on a single worker thread; a CANCEL frame
+ * interrupts that thread. {@link #close()} is idempotent and thread-safe.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Duration MAX_REDIAL_DELAY = Duration.ofSeconds(5);
+
+    private final DaemonConfig config;
+    private final PrintStream log;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final ExecutorService worker;
+    private final KryoCodec codec;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Properties propertiesSnapshot;
+    private final Locale localeSnapshot;
+    private final TimeZone timeZoneSnapshot;
+    private final Object taskLock = new Object();
+
+    // Confined to the event loop.
+    private Channel channel;
+    private int epoch;
+    private boolean authenticated;
+    private boolean rejected;
+    private boolean busy;
+    private boolean hostGone;
+    private boolean wallTimeReached;
+    private boolean exiting;
+    private int tasksDone;
+    private long redialDelayMillis = 100;
+    private ScheduledFuture<?> idleTimer;
+
+    // Shared between the event loop and the worker, guarded by taskLock.
+    private Thread taskThread;
+    private long runningId;
+    private boolean cancelRequested;
+
+    private Daemon(DaemonConfig config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+        this.codec = new KryoCodec(config.classLoader());
+        this.propertiesSnapshot = copy(System.getProperties());
+        this.localeSnapshot = Locale.getDefault();
+        this.timeZoneSnapshot = TimeZone.getDefault();
+        this.group = Transports.newGroup(1, "jmirai-daemon-io");
+        this.loop = group.next();
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jmirai-task");
+            t.setDaemon(true);
+            t.setContextClassLoader(config.classLoader());
+            return t;
+        });
+    }
+
+    /**
+     * Starts a daemon: it dials at once and runs until a limit or the host ends it.
+     *
+     * @param config the configuration
+     * @param log where the daemon's own messages go (not the tasks' output)
+     */
+    public static Daemon start(DaemonConfig config, PrintStream log) {
+        Daemon d = new Daemon(config, log);
+        d.loop.execute(d::begin);
+        return d;
+    }
+
+    /** @return completes with the process exit code when the daemon is done */
+    public CompletableFuture<Integer> exitCode() {
+        return exit;
+    }
+
+    private void begin() {
+        if (config.wallTime() != null) {
+            loop.schedule(this::wallTimeReached, config.wallTime().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        armIdleTimer();
+        dial();
+    }
+
+    private void dial() {
+        if (exiting) {
+            return;
+        }
+        int attempt = ++epoch;
+        authenticated = false;
+        rejected = false;
+        new Bootstrap()
+                .group(loop)
+                .channel(Transports.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new FrameDecoder(FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH))
+                                .addLast(new HostHandler(attempt));
+                    }
+                })
+                .connect(config.url().host(), config.url().port())
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        channel = f.channel();
+                        scheduleHandshakeDeadline(f.channel());
+                    } else if (config.autoExit() == AutoExit.NEVER) {
+                        redialLater();
+                    } else {
+                        exit(ExitCode.UNREACHABLE, "cannot reach host: url=" + config.url() + ": " + f.cause());
+                    }
+                });
+    }
+
+    private void scheduleHandshakeDeadline(Channel ch) {
+        loop.schedule(
+                () -> {
+                    if (ch == channel && !authenticated && ch.isActive()) {
+                        log.println("jmirai-daemon: handshake timed out: url=" + config.url());
+                        ch.close();
+                    }
+                },
+                config.connectTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void redialLater() {
+        long delay = redialDelayMillis;
+        redialDelayMillis = Math.min(redialDelayMillis * 2, MAX_REDIAL_DELAY.toMillis());
+        loop.schedule(this::dial, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void connectionEnded(int attempt) {
+        if (attempt != epoch || exiting) {
+            return;
+        }
+        channel = null;
+        boolean wasAuthenticated = authenticated;
+        authenticated = false;
+        if (config.autoExit() == AutoExit.NEVER) {
+            redialLater();
+            return;
+        }
+        if (!wasAuthenticated) {
+            exit(
+                    rejected ? ExitCode.AUTHENTICATION_FAILED : ExitCode.UNREACHABLE,
+                    rejected
+                            ? "host rejected the handshake (wrong secret or stale token): url=" + config.url()
+                            : "connection closed during the handshake: url=" + config.url());
+            return;
+        }
+        if (config.autoExit() == AutoExit.AFTER_TASK && busy) {
+            hostGone = true;
+        } else {
+            exit(ExitCode.CONNECTION_ENDED, null);
+        }
+    }
+
+    private void authenticated(int maxFrameLength, Channel ch) {
+        authenticated = true;
+        redialDelayMillis = 100;
+        ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
+    }
+
+    private void startTask(long id, ByteBuf payload) {
+        if (busy) {
+            payload.release();
+            throw new ProtocolException("task while another runs: id=" + id + ", running=" + runningId);
+        }
+        busy = true;
+        cancelIdleTimer();
+        synchronized (taskLock) {
+            runningId = id;
+            cancelRequested = false;
+        }
+        int attempt = epoch;
+        worker.execute(() -> runTask(id, payload, attempt));
+    }
+
+    private void runTask(long id, ByteBuf payload, int attempt) {
+        ByteBuf result = null;
+        int flags = 0;
+        try {
+            Object task;
+            try {
+                task = codec.decode(payload);
+            } finally {
+                payload.release();
+            }
+            if (!(task instanceof Callable<?> callable)) {
+                throw new IllegalArgumentException("payload is not a task: class="
+                        + (task == null ? "null" : task.getClass().getName()));
+            }
+            synchronized (taskLock) {
+                if (cancelRequested) {
+                    throw new InterruptedException("task cancelled before it started");
+                }
+                Thread.interrupted(); // a stale interrupt from an earlier cancel must not hit this task
+                taskThread = Thread.currentThread();
+            }
+            Object value = callable.call();
+            result = codec.encode(alloc, value);
+        } catch (Throwable t) {
+            ReferenceCountUtil.release(result);
+            flags = FrameType.Flags.RESULT_ERROR;
+            result = RemoteError.of(t).encode(alloc);
+        } finally {
+            synchronized (taskLock) {
+                taskThread = null;
+                if (cancelRequested) {
+                    flags |= FrameType.Flags.RESULT_CANCELLED;
+                }
+            }
+            Thread.interrupted();
+            if (config.cleanup()) {
+                cleanup();
+            }
+        }
+        ByteBuf out = result;
+        int outFlags = flags;
+        loop.execute(() -> finishTask(id, outFlags, out, attempt));
+    }
+
+    private void cleanup() {
+        System.setProperties(copy(propertiesSnapshot));
+        Locale.setDefault(localeSnapshot);
+        TimeZone.setDefault(timeZoneSnapshot);
+    }
+
+    private void finishTask(long id, int flags, ByteBuf result, int attempt) {
+        busy = false;
+        tasksDone++;
+        Channel ch = channel;
+        if (ch != null && attempt == epoch && authenticated && !exiting) {
+            ch.writeAndFlush(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else {
+            result.release();
+        }
+        if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
+            exit(ExitCode.MAX_TASKS, null);
+        } else if (wallTimeReached) {
+            exit(ExitCode.WALL_TIME, null);
+        } else if (hostGone) {
+            exit(ExitCode.CONNECTION_ENDED, null);
+        } else {
+            armIdleTimer();
+        }
+    }
+
+    private void cancel(long id) {
+        synchronized (taskLock) {
+            if (busy && runningId == id) {
+                cancelRequested = true;
+                if (taskThread != null) {
+                    taskThread.interrupt();
+                }
+            }
+        }
+    }
+
+    private void wallTimeReached() {
+        if (busy) {
+            wallTimeReached = true;
+        } else {
+            exit(ExitCode.WALL_TIME, null);
+        }
+    }
+
+    private void armIdleTimer() {
+        cancelIdleTimer();
+        if (config.idleTime() != null && !exiting) {
+            idleTimer = loop.schedule(
+                    () -> {
+                        if (!busy) {
+                            exit(ExitCode.IDLE_TIME, null);
+                        }
+                    },
+                    config.idleTime().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    /** Ends the daemon with an exit code: says goodbye to the host (after any pending result), then closes. */
+    private void exit(int code, String message) {
+        if (exiting) {
+            return;
+        }
+        exiting = true;
+        cancelIdleTimer();
+        if (message != null) {
+            log.println("jmirai-daemon: " + message);
+        }
+        Channel ch = channel;
+        if (ch != null && ch.isActive() && authenticated) {
+            int reason = code == ExitCode.CONNECTION_ENDED ? Handshake.Goodbye.NORMAL : Handshake.Goodbye.LIMIT_REACHED;
+            ch.writeAndFlush(FrameHeader.frame(
+                            alloc,
+                            FrameType.GOODBYE,
+                            0,
+                            0,
+                            new Handshake.Goodbye(reason, "exit code " + code).encode(alloc)))
+                    .addListener(ChannelFutureListener.CLOSE);
+            ch.closeFuture().addListener(f -> exit.complete(code));
+            loop.schedule(() -> exit.complete(code), 2, TimeUnit.SECONDS);
+        } else {
+            if (ch != null) {
+                ch.close();
+            }
+            exit.complete(code);
+        }
+    }
+
+    /** Closes the connection and stops the daemon's threads. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (!loop.isShuttingDown()) {
+            loop.execute(() -> exit(ExitCode.CONNECTION_ENDED, null));
+            exit.completeOnTimeout(ExitCode.CONNECTION_ENDED, 3, TimeUnit.SECONDS)
+                    .join();
+        }
+        worker.shutdownNow();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static Properties copy(Properties p) {
+        Properties copy = new Properties();
+        copy.putAll(p);
+        return copy;
+    }
+
+    /** The connection's protocol handler: handshake, then tasks. Confined to the event loop. */
+    private final class HostHandler extends ChannelInboundHandlerAdapter {
+        private final int attempt;
+        private Handshake.Challenge challenge;
+        private Handshake.Hello hello;
+
+        HostHandler(int attempt) {
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Frame frame = (Frame) msg;
+            try {
+                if (!authenticated) {
+                    handshake(ctx, frame);
+                    return;
+                }
+                switch (frame.type()) {
+                    case TASK ->
+                        startTask(frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
+                    case CANCEL -> cancel(frame.correlationId());
+                    case HEARTBEAT -> {}
+                    case GOODBYE -> ctx.close();
+                    default -> throw new ProtocolException("unexpected frame from host: type=" + frame.type());
+                }
+            } finally {
+                frame.release();
+            }
+        }
+
+        private void handshake(ChannelHandlerContext ctx, Frame frame) {
+            switch (frame.type()) {
+                case CHALLENGE -> {
+                    if (challenge != null) {
+                        throw new ProtocolException("second challenge");
+                    }
+                    challenge = Handshake.Challenge.decode(frame.payload());
+                    long pid = ProcessHandle.current().pid();
+                    hello = Handshake.Hello.answer(config.secret(), challenge, config.slot(), pid, config.token());
+                    ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))
+                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                }
+                case WELCOME -> {
+                    if (hello == null) {
+                        throw new ProtocolException("welcome before challenge");
+                    }
+                    Handshake.Welcome welcome = Handshake.Welcome.decode(frame.payload());
+                    if (!welcome.verify(config.secret(), challenge, hello)) {
+                        exit(ExitCode.AUTHENTICATION_FAILED, "host failed to prove the secret: url=" + config.url());
+                        ctx.close();
+                        return;
+                    }
+                    authenticated(welcome.maxFrameLength(), ctx.channel());
+                }
+                case GOODBYE -> {
+                    rejected = true;
+                    Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
+                    log.println("jmirai-daemon: host said goodbye: code=" + goodbye.code() + ", reason="
+                            + goodbye.reason());
+                    ctx.close();
+                }
+                default -> throw new ProtocolException("unexpected frame during handshake: type=" + frame.type());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connectionEnded(attempt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                    ? cause.getCause()
+                    : cause;
+            log.println("jmirai-daemon: closing connection: " + c);
+            ctx.close();
+        }
+    }
+}

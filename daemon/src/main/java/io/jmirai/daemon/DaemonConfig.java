@@ -1,0 +1,58 @@
+package io.jmirai.daemon;
+
+import io.jmirai.transport.ListenUrl;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A daemon's immutable configuration.
+ *
+ * @param url the host's URL to dial
+ * @param secret the session secret (never from the command line)
+ * @param slot the daemon's slot on the host, 0 for any
+ * @param token the slot's token, or empty
+ * @param autoExit what to do when the connection ends
+ * @param idleTime exit after this long without a task ({@code null}: never)
+ * @param wallTime exit after this long in all, once no task runs ({@code null}: never)
+ * @param maxTasks exit after this many tasks (0: no limit)
+ * @param cleanup restore system properties, default locale and time zone after each task
+ * @param output keep the tasks' stdout and stderr (otherwise discarded)
+ * @param classLoader loads the tasks' classes
+ * @param connectTimeout bound on one connection attempt and its handshake
+ */
+public record DaemonConfig(
+        ListenUrl url,
+        byte[] secret,
+        int slot,
+        String token,
+        AutoExit autoExit,
+        Duration idleTime,
+        Duration wallTime,
+        int maxTasks,
+        boolean cleanup,
+        boolean output,
+        ClassLoader classLoader,
+        Duration connectTimeout) {
+
+    /** Checks the fields. */
+    public DaemonConfig {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(autoExit, "autoExit");
+        Objects.requireNonNull(classLoader, "classLoader");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        if (secret.length == 0) {
+            throw new IllegalArgumentException("secret is empty");
+        }
+        if (slot < 0) {
+            throw new IllegalArgumentException("slot : " + slot + " (expected: >= 0)");
+        }
+        if (maxTasks < 0) {
+            throw new IllegalArgumentException("maxTasks : " + maxTasks + " (expected: >= 0)");
+        }
+        if (url.scheme().isTls() || url.scheme().isWebSocket()) {
+            throw new IllegalArgumentException("scheme not supported by this daemon yet: url=" + url);
+        }
+    }
+}

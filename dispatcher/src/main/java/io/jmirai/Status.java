@@ -1,0 +1,63 @@
+package io.jmirai;
+
+import java.util.List;
+
+/**
+ * A snapshot of the daemons and the task queue, taken on the dispatcher's thread (so its numbers agree with each
+ * other). Tasks are counted once each: {@code awaiting + executing + completed} is the number submitted.
+ *
+ * @param url the URL daemons dial
+ * @param connections daemons connected and authenticated now
+ * @param cumulative daemons that have ever connected
+ * @param awaiting tasks queued, not yet sent to a daemon
+ * @param executing tasks sent to a daemon, not yet resolved
+ * @param completed tasks resolved, in any way (value, error, timeout, cancellation, daemon lost)
+ * @param daemons one row per daemon slot
+ */
+public record Status(
+        String url,
+        int connections,
+        long cumulative,
+        long awaiting,
+        long executing,
+        long completed,
+        List<DaemonStatus> daemons) {
+
+    /** Copies the rows. */
+    public Status {
+        daemons = List.copyOf(daemons);
+    }
+
+    /**
+     * One daemon slot.
+     *
+     * @param id the slot's id
+     * @param url the URL the slot's daemon dials
+     * @param online whether a daemon is connected at the slot now
+     * @param instance how many daemons have connected at the slot so far
+     * @param assigned tasks sent to the slot's daemons
+     * @param complete results received from the slot's daemons
+     */
+    public record DaemonStatus(String id, String url, boolean online, int instance, long assigned, long complete) {}
+
+    /** @return a table for people, like mirai's {@code status()} */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder();
+        b.append("url:         ").append(url).append('\n');
+        b.append("connections: ").append(connections).append('\n');
+        b.append("cumulative:  ").append(cumulative).append('\n');
+        b.append("awaiting:    ").append(awaiting).append('\n');
+        b.append("executing:   ").append(executing).append('\n');
+        b.append("completed:   ").append(completed).append('\n');
+        if (!daemons.isEmpty()) {
+            b.append(String.format("%-10s %-6s %8s %8s %8s%n", "daemon", "online", "instance", "assigned", "complete"));
+            for (DaemonStatus d : daemons) {
+                b.append(String.format(
+                        "%-10s %-6s %8d %8d %8d%n",
+                        d.id(), d.online() ? "yes" : "no", d.instance(), d.assigned(), d.complete()));
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,165 @@
+package io.jmirai.dispatcher;
+
+import io.jmirai.transport.protocol.Frame;
+import io.jmirai.transport.protocol.FrameDecoder;
+import io.jmirai.transport.protocol.FrameHeader;
+import io.jmirai.transport.protocol.FrameType;
+import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.protocol.ProtocolException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One daemon's connection, host side: the handshake (nothing but a HELLO is read before the daemon has proved the
+ * secret), then RESULT frames for the one task in flight. Confined to the dispatcher's event loop.
+ */
+final class DaemonConnection extends ChannelInboundHandlerAdapter {
+    private final Dispatcher dispatcher;
+    private Channel channel;
+    private Handshake.Challenge challenge;
+    private ScheduledFuture<?> handshakeDeadline;
+    private boolean authenticated;
+    private boolean counted;
+    Dispatcher.SlotRow row;
+    TaskRecord current;
+    long pid;
+
+    DaemonConnection(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    boolean isAuthenticated() {
+        return authenticated;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        if (!dispatcher.admitUnauthenticated()) {
+            ctx.close();
+            return;
+        }
+        counted = true;
+        challenge = new Handshake.Challenge(Handshake.newNonce());
+        ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.CHALLENGE, 0, 0, challenge.encode(ctx.alloc())))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        handshakeDeadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (!authenticated) {
+                                ctx.close();
+                            }
+                        },
+                        dispatcher.config().handshakeTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Frame frame = (Frame) msg;
+        try {
+            if (!authenticated) {
+                handshake(ctx, frame);
+                return;
+            }
+            switch (frame.type()) {
+                case RESULT ->
+                    dispatcher.result(
+                            this,
+                            frame.correlationId(),
+                            new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
+                case HEARTBEAT -> {}
+                case GOODBYE -> ctx.close();
+                default -> throw new ProtocolException("unexpected frame from daemon: type=" + frame.type());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void handshake(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() != FrameType.HELLO) {
+            throw new ProtocolException("expected HELLO: type=" + frame.type());
+        }
+        Handshake.Hello hello = Handshake.Hello.decode(frame.payload());
+        if (!hello.verify(dispatcher.config().secret(), challenge)) {
+            goodbye(ctx.channel(), Handshake.Goodbye.AUTHENTICATION_FAILED, "authentication failed");
+            return;
+        }
+        String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token());
+        if (refusal != null) {
+            goodbye(ctx.channel(), Handshake.Goodbye.REJECTED, refusal);
+            return;
+        }
+        authenticated = true;
+        pid = hello.pid();
+        release();
+        handshakeDeadline.cancel(false);
+        int max = dispatcher.config().maxFrameLength();
+        ctx.pipeline().get(FrameDecoder.class).maxFrameLength(max);
+        Handshake.Welcome welcome = Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, 0);
+        ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ctx.alloc())))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        dispatcher.connected(this);
+    }
+
+    private static void goodbye(Channel ch, int code, String reason) {
+        ch.writeAndFlush(FrameHeader.frame(
+                        ch.alloc(), FrameType.GOODBYE, 0, 0, new Handshake.Goodbye(code, reason).encode(ch.alloc())))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Sends a TASK frame for {@code task}; the record keeps its own reference to the payload. */
+    void send(TaskRecord task) {
+        task.payload().touch("Dispatcher.assign");
+        channel.writeAndFlush(FrameHeader.frame(
+                        channel.alloc(),
+                        FrameType.TASK,
+                        0,
+                        task.id(),
+                        task.payload().retainedDuplicate()))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** Says goodbye and closes. */
+    void close(String reason) {
+        if (channel != null && channel.isActive()) {
+            goodbye(channel, Handshake.Goodbye.NORMAL, reason);
+        }
+    }
+
+    private void release() {
+        if (counted) {
+            counted = false;
+            dispatcher.releaseUnauthenticated();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        release();
+        if (handshakeDeadline != null) {
+            handshakeDeadline.cancel(false);
+        }
+        if (authenticated) {
+            dispatcher.disconnected(this);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        dispatcher.connectionError(this, c);
+        ctx.close();
+    }
+}

@@ -1,0 +1,34 @@
+package io.jmirai.dispatcher;
+
+import io.jmirai.transport.ListenUrl;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The dispatcher's immutable configuration.
+ *
+ * @param url where to listen (port 0: any free port)
+ * @param secret the session secret daemons must prove
+ * @param maxFrameLength limit on a frame's length field, both ways, once authenticated
+ * @param handshakeTimeout how long a new connection has to authenticate
+ * @param maxUnauthenticated how many connections may be authenticating at once; more are closed at once
+ */
+public record DispatcherConfig(
+        ListenUrl url, byte[] secret, int maxFrameLength, Duration handshakeTimeout, int maxUnauthenticated) {
+    /** Checks the fields. */
+    public DispatcherConfig {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        if (maxFrameLength < io.jmirai.transport.protocol.FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("maxFrameLength : " + maxFrameLength + " (expected: >= "
+                    + io.jmirai.transport.protocol.FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH + ")");
+        }
+        if (maxUnauthenticated < 1) {
+            throw new IllegalArgumentException("maxUnauthenticated : " + maxUnauthenticated + " (expected: > 0)");
+        }
+        if (url.scheme() != io.jmirai.transport.Scheme.TCP) {
+            throw new IllegalArgumentException("scheme not supported yet: url=" + url + " (expected: tcp://)");
+        }
+    }
+}

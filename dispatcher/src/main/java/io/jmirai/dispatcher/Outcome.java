@@ -1,0 +1,20 @@
+package io.jmirai.dispatcher;
+
+/** How a task ended, as the dispatcher saw it; decoding into a value or an error is left to the asking thread. */
+public sealed interface Outcome {
+    /**
+     * A RESULT frame from the daemon.
+     *
+     * @param flags the frame's flags ({@code FrameType.Flags})
+     * @param bytes the payload, copied off the receive buffer
+     */
+    record Result(int flags, byte[] bytes) implements Outcome {}
+
+    /**
+     * The task ended without a RESULT.
+     *
+     * @param code an {@code ErrorValue} code
+     * @param message the text
+     */
+    record Failure(int code, String message) implements Outcome {}
+}

@@ -1,0 +1,98 @@
+package io.jmirai.launch;
+
+import io.jmirai.DaemonOptions;
+import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.protocol.Handshake;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Starts daemons on this machine with the host's own {@code java} and classpath, so they can load every class a task
+ * uses. The secret goes through the {@value Handshake#SECRET_ENV} environment variable, never the command line.
+ * Thread-safe.
+ */
+public final class LocalLauncher {
+    /** The daemon's main class. */
+    public static final String DAEMON_MAIN = "io.jmirai.daemon.DaemonMain";
+
+    private final Path java;
+    private final String classpath;
+    private final List<String> jvmArgs;
+
+    /** A launcher using this JVM's {@code java}, this JVM's classpath and no extra JVM options. */
+    public LocalLauncher() {
+        this(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), List.of());
+    }
+
+    /**
+     * @param java the {@code java} executable
+     * @param classpath the daemons' classpath
+     * @param jvmArgs extra JVM options, such as {@code -Xmx2g}
+     */
+    public LocalLauncher(Path java, String classpath, List<String> jvmArgs) {
+        this.java = Objects.requireNonNull(java, "java");
+        this.classpath = Objects.requireNonNull(classpath, "classpath");
+        this.jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    /** @return the command that starts a daemon at {@code slot} (without the secret, which goes in the environment) */
+    public List<String> command(ListenUrl url, int slot, DaemonOptions options) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(DAEMON_MAIN);
+        cmd.add(dialable(url).toString());
+        cmd.add("--slot=" + slot);
+        cmd.addAll(options.toArgs());
+        return cmd;
+    }
+
+    /**
+     * Starts a daemon process.
+     *
+     * @throws IOException if the process cannot be started
+     */
+    public LocalProcess launch(ListenUrl url, int slot, DaemonOptions options, String secret) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(url, slot, options));
+        pb.environment().put(Handshake.SECRET_ENV, secret);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        Path stderr = null;
+        if (options.output()) {
+            pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        } else {
+            stderr = Files.createTempFile(
+                    "jmirai-daemon-",
+                    ".log",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.redirectError(stderr.toFile());
+        }
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            return new LocalProcess(p, slot, stderr);
+        } catch (IOException | RuntimeException e) {
+            if (stderr != null) {
+                Files.deleteIfExists(stderr);
+            }
+            throw e;
+        }
+    }
+
+    /** A wildcard listen address is not a place to dial: local daemons dial loopback instead. */
+    static ListenUrl dialable(ListenUrl url) {
+        return switch (url.host()) {
+            case "0.0.0.0" -> new ListenUrl(url.scheme(), "127.0.0.1", url.port(), url.path());
+            case "::", "0:0:0:0:0:0:0:0" -> new ListenUrl(url.scheme(), "::1", url.port(), url.path());
+            default -> url;
+        };
+    }
+}

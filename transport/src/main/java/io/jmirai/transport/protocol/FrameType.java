@@ -1,0 +1,87 @@
+package io.jmirai.transport.protocol;
+
+/**
+ * The frame types of the wire protocol. Codes are protocol: never renumber, only add.
+ *
+ * <table>
+ *   <caption>Frame types</caption>
+ *   <tr><th>code</th><th>type</th><th>direction</th><th>correlation id</th><th>payload</th></tr>
+ *   <tr><td>0x01</td><td>HELLO</td><td>daemon → host</td><td>0</td><td>{@link Handshake.Hello}</td></tr>
+ *   <tr><td>0x02</td><td>WELCOME</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Welcome}</td></tr>
+ *   <tr><td>0x03</td><td>TASK</td><td>host → daemon</td><td>task id</td><td>opaque Kryo bytes</td></tr>
+ *   <tr><td>0x04</td><td>RESULT</td><td>daemon → host</td><td>task id</td><td>Kryo value, or an error</td></tr>
+ *   <tr><td>0x05</td><td>CANCEL</td><td>host → daemon</td><td>task id</td><td>empty</td></tr>
+ *   <tr><td>0x06</td><td>HEARTBEAT</td><td>both</td><td>sequence</td><td>empty</td></tr>
+ *   <tr><td>0x07</td><td>GOODBYE</td><td>both</td><td>0</td><td>{@link Handshake.Goodbye}</td></tr>
+ *   <tr><td>0x08</td><td>CHALLENGE</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Challenge}</td></tr>
+ * </table>
+ */
+public enum FrameType {
+    /** The daemon's proof that it holds the session secret. */
+    HELLO(0x01, 0),
+    /** The host's acceptance, with its own proof and the connection's limits. */
+    WELCOME(0x02, 0),
+    /** A task for the daemon to evaluate. */
+    TASK(0x03, 0),
+    /** A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled. */
+    RESULT(0x04, Flags.RESULT_ERROR | Flags.RESULT_CANCELLED | Flags.RESULT_INTERRUPTED),
+    /** Asks the daemon to interrupt the task with this id. */
+    CANCEL(0x05, 0),
+    /** Keeps an idle connection alive. */
+    HEARTBEAT(0x06, 0),
+    /** The sender is closing the connection, with a reason. */
+    GOODBYE(0x07, 0),
+    /** The host's fresh random challenge, sent first on every connection. */
+    CHALLENGE(0x08, 0);
+
+    private static final FrameType[] BY_CODE = new FrameType[256];
+
+    static {
+        for (FrameType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    private final int code;
+    private final int allowedFlags;
+
+    FrameType(int code, int allowedFlags) {
+        this.code = code;
+        this.allowedFlags = allowedFlags;
+    }
+
+    /** @return the type's code on the wire */
+    public int code() {
+        return code;
+    }
+
+    /** @return the flag bits this type may carry; the rest are reserved and must be zero */
+    public int allowedFlags() {
+        return allowedFlags;
+    }
+
+    /**
+     * @param code a code read from the wire
+     * @return the type
+     * @throws ProtocolException for an unknown code
+     */
+    public static FrameType fromCode(int code) {
+        FrameType t = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        if (t == null) {
+            throw new ProtocolException("unknown frame type: code=0x" + Integer.toHexString(code));
+        }
+        return t;
+    }
+
+    /** Flag bits. */
+    public static final class Flags {
+        /** RESULT: the task threw; the payload is an encoded {@code RemoteError}. */
+        public static final int RESULT_ERROR = 1;
+        /** RESULT: the task was cancelled by a CANCEL frame. */
+        public static final int RESULT_CANCELLED = 1 << 1;
+        /** RESULT: the task was interrupted by a signal to the daemon process. */
+        public static final int RESULT_INTERRUPTED = 1 << 2;
+
+        private Flags() {}
+    }
+}
