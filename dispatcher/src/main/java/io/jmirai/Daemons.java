@@ -120,6 +120,11 @@ public final class Daemons implements AutoCloseable {
         return m;
     }
 
+    /** The session secret, for tests in this package (the launchers pass it to daemons out of band). */
+    String secret() {
+        return secret;
+    }
+
     /** @return a consistent snapshot of the daemons and the queue */
     public Status status() {
         return dispatcher.status();

@@ -73,6 +73,9 @@ public final class Daemon implements AutoCloseable {
     private long redialDelayMillis = 100;
     private ScheduledFuture<?> idleTimer;
 
+    // Written on the event loop at authentication, read by the worker.
+    private volatile int maxFrameLength = FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH;
+
     // Shared between the event loop and the worker, guarded by taskLock.
     private Thread taskThread;
     private long runningId;
@@ -201,6 +204,7 @@ public final class Daemon implements AutoCloseable {
     private void authenticated(int maxFrameLength, Channel ch) {
         authenticated = true;
         redialDelayMillis = 100;
+        this.maxFrameLength = maxFrameLength;
         ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
     }
 
@@ -242,6 +246,11 @@ public final class Daemon implements AutoCloseable {
             }
             Object value = callable.call();
             result = codec.encode(alloc, value);
+            int limit = maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
+            if (result.readableBytes() > limit) {
+                throw new IllegalStateException(
+                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
+            }
         } catch (Throwable t) {
             ReferenceCountUtil.release(result);
             flags = FrameType.Flags.RESULT_ERROR;

@@ -85,9 +85,9 @@ public final class Dispatcher implements AutoCloseable {
                     .bind(config.url().host(), config.url().port())
                     .syncUninterruptibly()
                     .channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot listen: url=" + config.url() + ": " + e, e);
+            throw new IllegalStateException("cannot listen: url=" + config.url() + ": " + e.getMessage(), e);
         }
         this.serverChannel = bound;
         this.url = config.url().withPort(((InetSocketAddress) bound.localAddress()).getPort());
