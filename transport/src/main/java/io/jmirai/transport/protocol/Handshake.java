@@ -135,7 +135,11 @@ public final class Handshake {
             byte[] nonce = readBytes(in, NONCE_LENGTH, "daemonNonce");
             byte[] proof = readBytes(in, PROOF_LENGTH, "proof");
             requireEnd(in, "HELLO");
-            return new Hello(slot, pid, token, nonce, proof);
+            try {
+                return new Hello(slot, pid, token, nonce, proof);
+            } catch (IllegalArgumentException e) { // a token that is not UTF-8 can grow past the limit when decoded
+                throw new ProtocolException("malformed HELLO: " + e.getMessage(), e);
+            }
         }
     }
 
