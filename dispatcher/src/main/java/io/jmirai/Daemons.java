@@ -51,9 +51,24 @@ public final class Daemons implements AutoCloseable {
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
+    private final String certificatePem;
+    private final List<Integer> perDaemonSlots;
 
     private Daemons(Builder b) {
         this.secret = Handshake.newSecret();
+        io.netty.handler.ssl.SslContext ssl = null;
+        String pem = null;
+        if (b.url.scheme().isTls()) {
+            if (b.hostTls != null) {
+                ssl = b.hostTls.serverContext();
+                pem = b.hostTls.certificatePem();
+            } else { // zero-config: a single-use certificate; its key never leaves this JVM's memory
+                io.jmirai.tls.SingleUseCertificate cert = io.jmirai.tls.SingleUseCertificate.generate(b.url.host());
+                ssl = cert.serverContext();
+                pem = cert.certificatePem();
+            }
+        }
+        this.certificatePem = pem;
         this.options = b.options;
         this.launcher = b.launcher;
         this.startTimeout = b.startTimeout;
@@ -64,7 +79,9 @@ public final class Daemons implements AutoCloseable {
                 secret.getBytes(StandardCharsets.UTF_8),
                 b.maxFrameLength,
                 b.handshakeTimeout,
-                b.maxUnauthenticated));
+                b.maxUnauthenticated,
+                ssl));
+        this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(this::destroyProcesses, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -130,9 +147,51 @@ public final class Daemons implements AutoCloseable {
         return dispatcher.status();
     }
 
-    /** @return the URL daemons dial, with the bound port */
+    /** @return the shared URL: any number of daemons may dial it (with the secret); the port is the bound one */
     public String url() {
         return dispatcher.url().toString();
+    }
+
+    /**
+     * @return the per-daemon URLs asked for with {@link Builder#perDaemonUrls(int)}, in order: URL {@code i} (from 1)
+     *     admits one daemon at a time, and its status row counts the connections made there
+     */
+    public List<String> urls() {
+        List<String> out = new ArrayList<>(perDaemonSlots.size());
+        for (int slot : perDaemonSlots) {
+            out.add(dispatcher.slotUrl(slot).toString());
+        }
+        return out;
+    }
+
+    /**
+     * Gives per-daemon URL {@code i} (from 1) a fresh random token, so that a daemon holding the old URL can no longer
+     * connect (mirai's {@code saisei}). A daemon connected there now stays connected.
+     *
+     * @return the new URL
+     */
+    public String regenerate(int i) {
+        return regenerate(i, false);
+    }
+
+    /**
+     * Like {@link #regenerate(int)}; with {@code force}, also disconnects the daemon connected at that URL now.
+     *
+     * @return the new URL
+     */
+    public String regenerate(int i, boolean force) {
+        if (i < 1 || i > perDaemonSlots.size()) {
+            throw new IllegalArgumentException("i : " + i + " (expected: 1 to " + perDaemonSlots.size() + ")");
+        }
+        return dispatcher.regenerate(perDaemonSlots.get(i - 1), force).toString();
+    }
+
+    /**
+     * @return the PEM of the certificate daemons must trust, for {@code tls+tcp://} and {@code wss://} URLs (the
+     *     single-use certificate made at start, or the leaf of the configured chain); null for plain URLs
+     */
+    public String certificatePem() {
+        return certificatePem;
     }
 
     /**
@@ -158,7 +217,7 @@ public final class Daemons implements AutoCloseable {
         for (int slot : dispatcher.reserveSlots(n)) {
             LocalProcess p;
             try {
-                p = launcher.launch(dispatcher.url(), slot, options, secret);
+                p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
             } catch (IOException e) {
                 throw new DaemonStartException("cannot start a local daemon: " + e.getMessage(), e);
             }
@@ -277,8 +336,32 @@ public final class Daemons implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(30);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxUnauthenticated = 64;
+        private int perDaemonUrls;
+        private io.jmirai.tls.HostTls hostTls;
 
         private Builder() {}
+
+        /**
+         * Listens also at {@code n} per-daemon URLs (paths {@code /1} … {@code /n}; for tcp schemes the same identity
+         * travels in the handshake), each admitting one daemon at a time; see {@link Daemons#urls()}.
+         */
+        public Builder perDaemonUrls(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("perDaemonUrls : " + n + " (expected: >= 0)");
+            }
+            this.perDaemonUrls = n;
+            return this;
+        }
+
+        /**
+         * A CA-signed certificate (chain) and key for {@code tls+tcp://} and {@code wss://} URLs, e.g.
+         * {@code HostTls.fromFiles(chain, key, password)}. Without it, a TLS URL gets a single-use self-signed
+         * certificate.
+         */
+        public Builder tls(io.jmirai.tls.HostTls value) {
+            this.hostTls = Objects.requireNonNull(value, "tls");
+            return this;
+        }
 
         /** Where the dispatcher listens, such as {@code tcp://0.0.0.0:5555}; default {@code tcp://127.0.0.1:0}. */
         public Builder url(String value) {

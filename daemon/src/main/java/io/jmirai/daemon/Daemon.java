@@ -1,5 +1,7 @@
 package io.jmirai.daemon;
 
+import io.jmirai.transport.Pipelines;
+import io.jmirai.transport.TransportReadyHandler;
 import io.jmirai.transport.Transports;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
@@ -139,9 +141,12 @@ public final class Daemon implements AutoCloseable {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        Pipelines.addClientPrefix(ch.pipeline(), config.url(), config.ssl(), config.connectTimeout());
+                        HostHandler handler =
+                                new HostHandler(attempt, ch.pipeline().get(TransportReadyHandler.class));
                         ch.pipeline()
                                 .addLast(new FrameDecoder(FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH))
-                                .addLast(new HostHandler(attempt));
+                                .addLast(handler);
                     }
                 })
                 .connect(config.url().host(), config.url().port())
@@ -175,9 +180,19 @@ public final class Daemon implements AutoCloseable {
         loop.schedule(this::dial, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void connectionEnded(int attempt) {
+    private void connectionEnded(int attempt, Throwable tlsFailure) {
         if (attempt != epoch || exiting) {
             return;
+        }
+        if (tlsFailure != null && !authenticated) {
+            String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
+            if (config.autoExit() == AutoExit.NEVER) {
+                log.println("jmirai-daemon: " + why);
+            } else {
+                channel = null;
+                exit(ExitCode.AUTHENTICATION_FAILED, why);
+                return;
+            }
         }
         channel = null;
         boolean wasAuthenticated = authenticated;
@@ -384,6 +399,14 @@ public final class Daemon implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? String.valueOf(t) : t + " (" + root.getMessage() + ")";
+    }
+
     private static Properties copy(Properties p) {
         Properties copy = new Properties();
         copy.putAll(p);
@@ -393,16 +416,22 @@ public final class Daemon implements AutoCloseable {
     /** The connection's protocol handler: handshake, then tasks. Confined to the event loop. */
     private final class HostHandler extends ChannelInboundHandlerAdapter {
         private final int attempt;
+        private final TransportReadyHandler ready;
         private Handshake.Challenge challenge;
         private Handshake.Hello hello;
 
-        HostHandler(int attempt) {
+        HostHandler(int attempt, TransportReadyHandler ready) {
             this.attempt = attempt;
+            this.ready = ready;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Frame frame = (Frame) msg;
+            if (!(msg instanceof Frame frame)) {
+                ReferenceCountUtil.release(msg);
+                throw new ProtocolException(
+                        "unexpected message: " + msg.getClass().getSimpleName());
+            }
             try {
                 if (!authenticated) {
                     handshake(ctx, frame);
@@ -458,7 +487,7 @@ public final class Daemon implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            connectionEnded(attempt);
+            connectionEnded(attempt, ready.failure());
         }
 
         @Override

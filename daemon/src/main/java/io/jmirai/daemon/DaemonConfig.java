@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param output keep the tasks' stdout and stderr (otherwise discarded)
  * @param classLoader loads the tasks' classes
  * @param connectTimeout bound on one connection attempt and its handshake
+ * @param ssl the client TLS context (pinned certificate or CA chain) for TLS URLs, else null
  */
 public record DaemonConfig(
         ListenUrl url,
@@ -32,7 +33,8 @@ public record DaemonConfig(
         boolean cleanup,
         boolean output,
         ClassLoader classLoader,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        io.netty.handler.ssl.SslContext ssl) {
 
     /** Checks the fields. */
     public DaemonConfig {
@@ -51,8 +53,9 @@ public record DaemonConfig(
         if (maxTasks < 0) {
             throw new IllegalArgumentException("maxTasks : " + maxTasks + " (expected: >= 0)");
         }
-        if (url.scheme().isTls() || url.scheme().isWebSocket()) {
-            throw new IllegalArgumentException("scheme not supported by this daemon yet: url=" + url);
+        if (url.scheme().isTls() && ssl == null) {
+            throw new IllegalArgumentException("a TLS url needs the host's certificate: url=" + url
+                    + " (use --cert-pem, --cert-pem-file, --ca-pem or --ca-file)");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.jmirai.daemon;
 
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.tls.ClientTls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -128,6 +129,29 @@ public final class DaemonMain implements Callable<Integer> {
     private boolean secretStdin;
 
     @Option(
+            names = "--cert-pem",
+            paramLabel = "PEM",
+            description =
+                    "the host's certificate (PEM text), for a TLS url: the daemon trusts exactly this certificate")
+    private String certPem;
+
+    @Option(
+            names = "--cert-pem-file",
+            paramLabel = "FILE",
+            description = "the host's certificate as a PEM file, for a TLS url: the daemon trusts exactly it")
+    private Path certPemFile;
+
+    @Option(
+            names = "--ca-pem",
+            paramLabel = "PEM",
+            description = "CA certificates (PEM text, leaf first, root last) for a TLS url whose host has a"
+                    + " CA-signed certificate; the host name is verified")
+    private String caPem;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "like --ca-pem, from a PEM file")
+    private Path caFile;
+
+    @Option(
             names = "--connect-timeout",
             paramLabel = "DURATION",
             defaultValue = "10s",
@@ -154,11 +178,13 @@ public final class DaemonMain implements Callable<Integer> {
     public Integer call() {
         DaemonConfig config;
         try {
+            ListenUrl parsed = ListenUrl.parse(url);
+            SlotIdentity fromPath = slotFromPath(parsed.path());
             config = new DaemonConfig(
-                    ListenUrl.parse(url),
+                    parsed,
                     readSecret(),
-                    slot,
-                    token,
+                    fromPath != null ? fromPath.slot() : slot,
+                    fromPath != null ? fromPath.token() : token,
                     parseAutoExit(autoExit),
                     parseDuration("--idletime", idleTime),
                     parseDuration("--walltime", wallTime),
@@ -166,7 +192,8 @@ public final class DaemonMain implements Callable<Integer> {
                     cleanup,
                     output,
                     classLoader(),
-                    parseDuration("--connect-timeout", connectTimeout));
+                    parseDuration("--connect-timeout", connectTimeout),
+                    sslContext());
         } catch (IllegalArgumentException | IOException e) {
             log.println("jmirai-daemon: " + e.getMessage());
             return ExitCode.USAGE;
@@ -187,6 +214,32 @@ public final class DaemonMain implements Callable<Integer> {
             // already shutting down
         }
         return code;
+    }
+
+    private io.netty.handler.ssl.SslContext sslContext() throws IOException {
+        int given = (certPem != null ? 1 : 0)
+                + (certPemFile != null ? 1 : 0)
+                + (caPem != null ? 1 : 0)
+                + (caFile != null ? 1 : 0);
+        if (given > 1) {
+            throw new IllegalArgumentException("give one of --cert-pem, --cert-pem-file, --ca-pem, --ca-file");
+        }
+        if (given == 0) {
+            return null;
+        }
+        if (!ListenUrl.parse(url).scheme().isTls()) {
+            throw new IllegalArgumentException("a certificate option needs a tls+tcp:// or wss:// url: url=" + url);
+        }
+        if (certPem != null) {
+            return ClientTls.pinned(certPem);
+        }
+        if (certPemFile != null) {
+            return ClientTls.pinned(Files.readString(certPemFile, StandardCharsets.US_ASCII));
+        }
+        if (caPem != null) {
+            return ClientTls.caChain(caPem);
+        }
+        return ClientTls.caChain(caFile);
     }
 
     private byte[] readSecret() throws IOException {
@@ -238,6 +291,25 @@ public final class DaemonMain implements Callable<Integer> {
             }
         }
         return new URLClassLoader("jmirai-tasks", urls.toArray(URL[]::new), parent);
+    }
+
+    /** A daemon's identity on the host: its slot and the slot's token. */
+    record SlotIdentity(int slot, String token) {}
+
+    /**
+     * A per-daemon URL's path is {@code /slot} or {@code /slot/token}.
+     *
+     * @return the identity, or null for a shared URL (no path)
+     */
+    static SlotIdentity slotFromPath(String path) {
+        Matcher m = Pattern.compile("/(\\d{1,9})(?:/([A-Za-z0-9_-]{1,128}))?/?").matcher(path);
+        if (path.isEmpty() || path.equals("/")) {
+            return null;
+        }
+        if (!m.matches()) {
+            throw new IllegalArgumentException("url path is not /slot or /slot/token: path=" + path);
+        }
+        return new SlotIdentity(Integer.parseInt(m.group(1)), m.group(2) == null ? "" : m.group(2));
     }
 
     static AutoExit parseAutoExit(String text) {

@@ -1,5 +1,6 @@
 package io.jmirai.dispatcher;
 
+import io.jmirai.transport.TransportReady;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -12,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +25,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private final Dispatcher dispatcher;
     private Channel channel;
     private Handshake.Challenge challenge;
+    private String path = "";
     private ScheduledFuture<?> handshakeDeadline;
     private boolean authenticated;
     private boolean counted;
@@ -50,9 +53,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         counted = true;
-        challenge = new Handshake.Challenge(Handshake.newNonce());
-        ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.CHALLENGE, 0, 0, challenge.encode(ctx.alloc())))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // One deadline for the TLS handshake, the WebSocket upgrade and the authentication together.
         handshakeDeadline = ctx.executor()
                 .schedule(
                         () -> {
@@ -65,8 +66,22 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof TransportReady ready && challenge == null && channel != null && counted) {
+            path = ready.path();
+            challenge = new Handshake.Challenge(Handshake.newNonce());
+            ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.CHALLENGE, 0, 0, challenge.encode(ctx.alloc())))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Frame frame = (Frame) msg;
+        if (!(msg instanceof Frame frame)) {
+            ReferenceCountUtil.release(msg);
+            throw new ProtocolException("unexpected message: " + msg.getClass().getSimpleName());
+        }
         try {
             if (!authenticated) {
                 handshake(ctx, frame);
@@ -88,7 +103,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handshake(ChannelHandlerContext ctx, Frame frame) {
-        if (frame.type() != FrameType.HELLO) {
+        if (frame.type() != FrameType.HELLO || challenge == null) {
             throw new ProtocolException("expected HELLO: type=" + frame.type());
         }
         Handshake.Hello hello = Handshake.Hello.decode(frame.payload());
@@ -96,7 +111,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             goodbye(ctx.channel(), Handshake.Goodbye.AUTHENTICATION_FAILED, "authentication failed");
             return;
         }
-        String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token());
+        String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token(), path);
         if (refusal != null) {
             goodbye(ctx.channel(), Handshake.Goodbye.REJECTED, refusal);
             return;

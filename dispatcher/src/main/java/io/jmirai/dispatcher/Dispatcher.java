@@ -3,6 +3,7 @@ package io.jmirai.dispatcher;
 import io.jmirai.ErrorValue;
 import io.jmirai.Status;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.Pipelines;
 import io.jmirai.transport.Transports;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.netty.bootstrap.ServerBootstrap;
@@ -76,6 +77,8 @@ public final class Dispatcher implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             channels.add(ch);
+                            Pipelines.addServerPrefix(
+                                    ch.pipeline(), config.url().scheme(), config.ssl(), config.handshakeTimeout());
                             ch.pipeline()
                                     .addLast(new io.jmirai.transport.protocol.FrameDecoder(
                                             FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH))
@@ -90,7 +93,9 @@ public final class Dispatcher implements AutoCloseable {
             throw new IllegalStateException("cannot listen: url=" + config.url() + ": " + e.getMessage(), e);
         }
         this.serverChannel = bound;
-        this.url = config.url().withPort(((InetSocketAddress) bound.localAddress()).getPort());
+        this.url = config.url()
+                .withPort(((InetSocketAddress) bound.localAddress()).getPort())
+                .withPath("");
     }
 
     /**
@@ -165,11 +170,42 @@ public final class Dispatcher implements AutoCloseable {
             List<Integer> reserved = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 int slot = nextSlot++;
-                slots.put(slot, new SlotRow(String.valueOf(slot), url.toString()));
+                slots.put(slot, new SlotRow(String.valueOf(slot), slot, url));
                 slotWaiters.put(slot, new CompletableFuture<>());
                 reserved.add(slot);
             }
             return reserved;
+        });
+    }
+
+    /** @return the URL a daemon dials to take {@code slot}: the listen URL with path {@code /slot[/token]} */
+    public ListenUrl slotUrl(int slot) {
+        return call(() -> {
+            SlotRow row = slots.get(slot);
+            if (row == null || slot <= 0) {
+                throw new IllegalArgumentException("unknown slot: slot=" + slot);
+            }
+            return row.url();
+        });
+    }
+
+    /**
+     * Gives {@code slot} a fresh random token, so that a daemon holding the old URL can no longer connect there.
+     *
+     * @param force also close the connection of the daemon now at the slot
+     * @return the slot's new URL
+     */
+    public ListenUrl regenerate(int slot, boolean force) {
+        return call(() -> {
+            SlotRow row = slots.get(slot);
+            if (row == null || slot <= 0) {
+                throw new IllegalArgumentException("unknown slot: slot=" + slot);
+            }
+            row.token = io.jmirai.transport.protocol.Handshake.newSecret().substring(0, 16);
+            if (force && row.connection != null) {
+                row.connection.close("slot regenerated");
+            }
+            return row.url();
         });
     }
 
@@ -187,19 +223,30 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Returns a refusal reason, or null when the connection may take the slot. */
-    String claimSlot(DaemonConnection conn, int slot, String token) {
+    String claimSlot(DaemonConnection conn, int slot, String token, String path) {
         if (shutdown) {
             return "daemons closed";
         }
         SlotRow row;
         if (slot == 0) {
             int id = nextSharedRow--;
-            row = new SlotRow("shared" + (-id), url.toString());
+            if (!path.isEmpty() && !path.equals("/")) {
+                return "unknown path: path=" + path;
+            }
+            row = new SlotRow("shared" + (-id), 0, url);
             slots.put(id, row);
         } else {
             row = slots.get(slot);
             if (row == null) {
                 return "unknown slot: slot=" + slot;
+            }
+            if (!java.security.MessageDigest.isEqual(
+                    row.token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    token.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                return "stale or wrong token for slot: slot=" + slot;
+            }
+            if (!path.isEmpty() && !path.equals(row.path())) {
+                return "path does not match the handshake: path=" + path;
             }
             if (row.online) {
                 return "slot taken: slot=" + slot;
@@ -286,7 +333,8 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             List<Status.DaemonStatus> rows = new ArrayList<>(slots.size());
             for (SlotRow r : slots.values()) {
-                rows.add(new Status.DaemonStatus(r.id, r.url, r.online, r.instance, r.assigned, r.complete));
+                rows.add(new Status.DaemonStatus(
+                        r.id, r.url().toString(), r.online, r.instance, r.assigned, r.complete));
             }
             return new Status(url.toString(), connections, cumulative, queue.size(), executing, completed, rows);
         });
@@ -369,16 +417,27 @@ public final class Dispatcher implements AutoCloseable {
     /** A status row: one daemon slot. Confined to the loop. */
     static final class SlotRow {
         final String id;
-        final String url;
+        final int slot;
+        final ListenUrl base;
+        String token = "";
         boolean online;
         int instance;
         long assigned;
         long complete;
         DaemonConnection connection;
 
-        SlotRow(String id, String url) {
+        SlotRow(String id, int slot, ListenUrl base) {
             this.id = id;
-            this.url = url;
+            this.slot = slot;
+            this.base = base;
+        }
+
+        String path() {
+            return slot == 0 ? "" : "/" + slot + (token.isEmpty() ? "" : "/" + token);
+        }
+
+        ListenUrl url() {
+            return base.withPath(path());
         }
     }
 }

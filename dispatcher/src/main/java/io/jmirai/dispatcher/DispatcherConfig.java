@@ -12,9 +12,15 @@ import java.util.Objects;
  * @param maxFrameLength limit on a frame's length field, both ways, once authenticated
  * @param handshakeTimeout how long a new connection has to authenticate
  * @param maxUnauthenticated how many connections may be authenticating at once; more are closed at once
+ * @param ssl the server TLS context for {@code tls+tcp} and {@code wss} URLs, else null
  */
 public record DispatcherConfig(
-        ListenUrl url, byte[] secret, int maxFrameLength, Duration handshakeTimeout, int maxUnauthenticated) {
+        ListenUrl url,
+        byte[] secret,
+        int maxFrameLength,
+        Duration handshakeTimeout,
+        int maxUnauthenticated,
+        io.netty.handler.ssl.SslContext ssl) {
     /** Checks the fields. */
     public DispatcherConfig {
         Objects.requireNonNull(url, "url");
@@ -27,8 +33,8 @@ public record DispatcherConfig(
         if (maxUnauthenticated < 1) {
             throw new IllegalArgumentException("maxUnauthenticated : " + maxUnauthenticated + " (expected: > 0)");
         }
-        if (url.scheme() != io.jmirai.transport.Scheme.TCP) {
-            throw new IllegalArgumentException("scheme not supported yet: url=" + url + " (expected: tcp://)");
+        if (url.scheme().isTls() && ssl == null) {
+            throw new IllegalArgumentException("a TLS url needs a server TLS context: url=" + url);
         }
     }
 }

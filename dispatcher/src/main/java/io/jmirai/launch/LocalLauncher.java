@@ -42,6 +42,15 @@ public final class LocalLauncher {
 
     /** @return the command that starts a daemon at {@code slot} (without the secret, which goes in the environment) */
     public List<String> command(ListenUrl url, int slot, DaemonOptions options) {
+        return command(slot > 0 ? url.withPath("/" + slot) : url, options, null);
+    }
+
+    /**
+     * @param url the URL to dial: the shared URL, or a per-daemon URL whose path carries the slot and token
+     * @param certificatePem the host certificate the daemon pins, for TLS URLs; else null
+     * @return the command that starts a daemon (without the secret, which goes in the environment)
+     */
+    public List<String> command(ListenUrl url, DaemonOptions options, String certificatePem) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.addAll(jvmArgs);
@@ -49,7 +58,9 @@ public final class LocalLauncher {
         cmd.add(classpath);
         cmd.add(DAEMON_MAIN);
         cmd.add(dialable(url).toString());
-        cmd.add("--slot=" + slot);
+        if (certificatePem != null) {
+            cmd.add("--cert-pem=" + certificatePem);
+        }
         cmd.addAll(options.toArgs());
         return cmd;
     }
@@ -60,7 +71,18 @@ public final class LocalLauncher {
      * @throws IOException if the process cannot be started
      */
     public LocalProcess launch(ListenUrl url, int slot, DaemonOptions options, String secret) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(url, slot, options));
+        return launch(slot > 0 ? url.withPath("/" + slot) : url, slot, options, secret, null);
+    }
+
+    /**
+     * Starts a daemon process that dials {@code url} (a per-daemon URL for {@code slot}).
+     *
+     * @param certificatePem the host certificate to pin, for TLS URLs; else null
+     * @throws IOException if the process cannot be started
+     */
+    public LocalProcess launch(ListenUrl url, int slot, DaemonOptions options, String secret, String certificatePem)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(url, options, certificatePem));
         pb.environment().put(Handshake.SECRET_ENV, secret);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         Path stderr = null;
