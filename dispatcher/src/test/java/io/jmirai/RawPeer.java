@@ -33,13 +33,22 @@ final class RawPeer implements AutoCloseable {
     private final Channel channel;
 
     RawPeer(String url) throws InterruptedException {
+        this(url, null);
+    }
+
+    /** Connects over {@code url}'s scheme; for TLS schemes, trusting exactly {@code certificatePem}. */
+    RawPeer(String url, String certificatePem) throws InterruptedException {
         ListenUrl u = ListenUrl.parse(url);
+        io.netty.handler.ssl.SslContext ssl =
+                u.scheme().isTls() ? io.jmirai.transport.tls.ClientTls.pinned(certificatePem) : null;
         channel = new Bootstrap()
                 .group(group)
                 .channel(Transports.channel())
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        io.jmirai.transport.Pipelines.addClientPrefix(
+                                ch.pipeline(), u, ssl, java.time.Duration.ofSeconds(10));
                         ch.pipeline()
                                 .addLast(new FrameDecoder(FrameHeader.DEFAULT_MAX_FRAME_LENGTH))
                                 .addLast(new SimpleChannelInboundHandler<Frame>() {

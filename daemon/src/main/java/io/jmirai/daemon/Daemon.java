@@ -71,6 +71,8 @@ public final class Daemon implements AutoCloseable {
     private boolean hostGone;
     private boolean wallTimeReached;
     private boolean exiting;
+    private boolean everAuthenticated;
+    private final long startNanos = System.nanoTime();
     private int tasksDone;
     private long redialDelayMillis = 100;
     private ScheduledFuture<?> idleTimer;
@@ -154,7 +156,7 @@ public final class Daemon implements AutoCloseable {
                     if (f.isSuccess()) {
                         channel = f.channel();
                         scheduleHandshakeDeadline(f.channel());
-                    } else if (config.autoExit() == AutoExit.NEVER) {
+                    } else if (config.autoExit() == AutoExit.NEVER || stillDialing()) {
                         redialLater();
                     } else {
                         exit(ExitCode.UNREACHABLE, "cannot reach host: url=" + config.url() + ": " + f.cause());
@@ -201,6 +203,10 @@ public final class Daemon implements AutoCloseable {
             redialLater();
             return;
         }
+        if (!wasAuthenticated && !rejected && stillDialing()) {
+            redialLater(); // e.g. the host's cap on connections authenticating at once; try again
+            return;
+        }
         if (!wasAuthenticated) {
             exit(
                     rejected ? ExitCode.AUTHENTICATION_FAILED : ExitCode.UNREACHABLE,
@@ -216,8 +222,15 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Until the first authentication, a daemon keeps dialing for {@code dialTimeout}. */
+    private boolean stillDialing() {
+        return !everAuthenticated
+                && System.nanoTime() - startNanos < config.dialTimeout().toNanos();
+    }
+
     private void authenticated(int maxFrameLength, Channel ch) {
         authenticated = true;
+        everAuthenticated = true;
         redialDelayMillis = 100;
         this.maxFrameLength = maxFrameLength;
         ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);

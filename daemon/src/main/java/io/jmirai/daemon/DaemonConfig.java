@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param output keep the tasks' stdout and stderr (otherwise discarded)
  * @param classLoader loads the tasks' classes
  * @param connectTimeout bound on one connection attempt and its handshake
+ * @param dialTimeout how long to keep dialing until the first successful authentication
  * @param ssl the client TLS context (pinned certificate or CA chain) for TLS URLs, else null
  */
 public record DaemonConfig(
@@ -34,6 +35,7 @@ public record DaemonConfig(
         boolean output,
         ClassLoader classLoader,
         Duration connectTimeout,
+        Duration dialTimeout,
         io.netty.handler.ssl.SslContext ssl) {
 
     /** Checks the fields. */
@@ -44,6 +46,7 @@ public record DaemonConfig(
         Objects.requireNonNull(autoExit, "autoExit");
         Objects.requireNonNull(classLoader, "classLoader");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(dialTimeout, "dialTimeout");
         if (secret.length == 0) {
             throw new IllegalArgumentException("secret is empty");
         }

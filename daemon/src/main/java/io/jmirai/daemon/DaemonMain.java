@@ -129,6 +129,14 @@ public final class DaemonMain implements Callable<Integer> {
     private boolean secretStdin;
 
     @Option(
+            names = "--dial-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description =
+                    "keep dialing this long until first connected (exit code 69 after). Default: ${DEFAULT-VALUE}")
+    private String dialTimeout;
+
+    @Option(
             names = "--cert-pem",
             paramLabel = "PEM",
             description =
@@ -193,6 +201,7 @@ public final class DaemonMain implements Callable<Integer> {
                     output,
                     classLoader(),
                     parseDuration("--connect-timeout", connectTimeout),
+                    parseDuration("--dial-timeout", dialTimeout),
                     sslContext());
         } catch (IllegalArgumentException | IOException e) {
             log.println("jmirai-daemon: " + e.getMessage());

@@ -101,7 +101,8 @@ class DaemonMainTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        assertThat(DaemonMain.run("tcp://127.0.0.1:" + port, "--secret-file=" + secret, "--output"))
+        assertThat(DaemonMain.run(
+                        "tcp://127.0.0.1:" + port, "--secret-file=" + secret, "--output", "--dial-timeout=1s"))
                 .isEqualTo(ExitCode.UNREACHABLE);
         assertThat(stderr()).contains("cannot reach host");
     }
