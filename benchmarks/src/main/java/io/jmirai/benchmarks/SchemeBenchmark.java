@@ -28,7 +28,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 @State(Scope.Benchmark)
 @Fork(1)
-@Warmup(iterations = 4, time = 2)
+@Warmup(iterations = 8, time = 2) // each trial starts new daemon JVMs, whose JIT warms up too
 @Measurement(iterations = 4, time = 2)
 public class SchemeBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
