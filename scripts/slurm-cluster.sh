@@ -86,6 +86,7 @@ start() {
     install -d -o munge -g munge -m 0755 /run/munge
     if ! { [ -f /run/munge/munged.pid ] && kill -0 "$(cat /run/munge/munged.pid)" 2>/dev/null; }; then
         runuser -u munge -- /usr/sbin/munged
+        touch "$D/munged.ours"
     fi
     slurmctld -c -f "$SLURM_CONF" # -c: discard job state a crashed run may have left
     slurmd -f "$SLURM_CONF"
@@ -119,8 +120,8 @@ stop_daemons() {
     kill_pidfile "$D/slurmd.pid" TERM &
     kill_pidfile "$D/slurmctld.pid" TERM &
     wait
-    # munged is left running only if something else started it.
-    if [ -f "$D/munged.ours" ] || [ -f /run/munge/munged.pid ]; then
+    # munged is stopped only if this script started it.
+    if [ -f "$D/munged.ours" ]; then
         kill_pidfile /run/munge/munged.pid TERM
     fi
 }
