@@ -104,10 +104,18 @@ final class ClusterLauncher {
         return jobs;
     }
 
+    /** {@code scancel}, {@code qdel} or {@code bkill}: next to the submit command when that is given as a path. */
+    static String cancelCommand(LaunchConfig.Cluster config) {
+        Path parent = Path.of(config.command).getParent();
+        return parent == null
+                ? config.scheduler.cancel
+                : parent.resolve(config.scheduler.cancel).toString();
+    }
+
     /** Cancels jobs (best effort, bounded): {@code scancel}, {@code qdel} or {@code bkill} with their ids. */
     static void cancel(LaunchConfig.Cluster config, LaunchContext context, List<LaunchCommand> jobs) {
         List<String> argv = new ArrayList<>();
-        argv.add(config.scheduler.cancel);
+        argv.add(cancelCommand(config));
         for (LaunchCommand c : jobs) {
             if (c.jobId() != null) {
                 argv.add(c.jobId());

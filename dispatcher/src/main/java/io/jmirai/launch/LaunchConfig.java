@@ -139,7 +139,7 @@ public abstract sealed class LaunchConfig<C extends LaunchConfig<C>>
      */
     public static Kubernetes kubernetes(String image) {
         Objects.requireNonNull(image, "image");
-        return new Kubernetes(Common.DEFAULTS, image, null, "kubectl");
+        return new Kubernetes(Common.DEFAULTS, image, null, "kubectl", null);
     }
 
     /** @return commands to start daemons by hand: nothing is run; each comes with the secret line to paste */
@@ -530,17 +530,28 @@ public abstract sealed class LaunchConfig<C extends LaunchConfig<C>>
         final String image;
         final String namespace;
         final String kubectl;
+        final Path scriptDir;
 
-        private Kubernetes(Common common, String image, String namespace, String kubectl) {
+        private Kubernetes(Common common, String image, String namespace, String kubectl, Path scriptDir) {
             super(common);
             this.image = nonBlank("image", image);
             this.namespace = namespace;
             this.kubectl = kubectl;
+            this.scriptDir = scriptDir;
         }
 
         @Override
         Kubernetes with(Common value) {
-            return new Kubernetes(value, image, namespace, kubectl);
+            return new Kubernetes(value, image, namespace, kubectl, scriptDir);
+        }
+
+        /**
+         * @param dir where the manifest and, until the Secret is created, the secret file go (default {@code
+         *     ~/.jmirai/jobs}); each launch makes a private directory (mode 700) in it
+         * @return a copy with that directory
+         */
+        public Kubernetes scriptDir(Path dir) {
+            return new Kubernetes(common, image, namespace, kubectl, Objects.requireNonNull(dir, "scriptDir"));
         }
 
         /** @return a copy creating the Jobs and the Secret in this namespace (default: kubectl's current one) */
@@ -549,12 +560,12 @@ public abstract sealed class LaunchConfig<C extends LaunchConfig<C>>
             if (!value.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
                 throw new IllegalArgumentException("namespace : '" + value + "' (expected: a DNS label)");
             }
-            return new Kubernetes(common, image, value, kubectl);
+            return new Kubernetes(common, image, value, kubectl, scriptDir);
         }
 
         /** @return a copy running this {@code kubectl} (default {@code kubectl} on the PATH) */
         public Kubernetes kubectl(String path) {
-            return new Kubernetes(common, image, namespace, nonBlank("kubectl", path));
+            return new Kubernetes(common, image, namespace, nonBlank("kubectl", path), scriptDir);
         }
 
         @Override

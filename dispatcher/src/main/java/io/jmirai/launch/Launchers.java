@@ -35,7 +35,11 @@ public final class Launchers {
         } else if (config instanceof LaunchConfig.Cluster cluster) {
             return ClusterLauncher.launch(cluster, context, n);
         } else if (config instanceof LaunchConfig.Kubernetes kubernetes) {
-            return KubernetesLauncher.launch(kubernetes, context, n, ClusterLauncher.DEFAULT_SCRIPT_DIR);
+            return KubernetesLauncher.launch(
+                    kubernetes,
+                    context,
+                    n,
+                    kubernetes.scriptDir != null ? kubernetes.scriptDir : ClusterLauncher.DEFAULT_SCRIPT_DIR);
         } else if (config instanceof LaunchConfig.Manual manual) {
             return ManualLauncher.commands(manual, context, n);
         } else {
