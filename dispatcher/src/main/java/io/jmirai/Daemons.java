@@ -3,6 +3,10 @@ package io.jmirai;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.DispatcherConfig;
 import io.jmirai.dispatcher.TaskRecord;
+import io.jmirai.launch.LaunchCommand;
+import io.jmirai.launch.LaunchConfig;
+import io.jmirai.launch.LaunchContext;
+import io.jmirai.launch.Launchers;
 import io.jmirai.launch.LocalLauncher;
 import io.jmirai.launch.LocalProcess;
 import io.jmirai.transport.ListenUrl;
@@ -445,5 +449,69 @@ public final class Daemons implements AutoCloseable {
             }
             return d;
         }
+    }
+
+    /**
+     * Launches {@code n} daemons as {@code config} says ({@code n} on each remote, for SSH), and returns the commands.
+     * Commands that run a daemon for its lifetime ({@code ssh}, {@code srun}, …) are held by this host and waited for
+     * (at most the config's timeout) until their daemons connect; job submissions ({@code sbatch}, {@code qsub}, {@code
+     * bsub}, {@code kubectl}) return once submitted; {@link LaunchConfig#manual()} runs nothing. Each daemon gets a slot
+     * of its own (a status row). The secret never appears in a command line.
+     *
+     * <pre>{@code
+     * daemons.launchRemote(2, LaunchConfig.ssh("node1").jar("/opt/jmirai/jmirai-daemon.jar"));
+     * }</pre>
+     *
+     * @return the commands, with what they printed (a job id, say)
+     * @throws io.jmirai.launch.LaunchException if a command fails (ssh refused, sbatch error, a daemon exits before
+     *     connecting), with the command's own output; what the launch started and did not connect is stopped first
+     * @throws IllegalArgumentException for a configuration that cannot work (a tunnel without a 127.0.0.1 URL)
+     * @throws IllegalStateException if these daemons are closed
+     */
+    public List<LaunchCommand> launchRemote(int n, LaunchConfig<?> config) {
+        if (closed.get()) {
+            throw new IllegalStateException("daemons are closed");
+        }
+        if (config instanceof LaunchConfig.Local) {
+            List<LaunchCommand> commands = new ArrayList<>(n);
+            for (LocalProcess p : launchLocal(n)) {
+                commands.add(new LaunchCommand(
+                        "localhost",
+                        List.of(p.slot()),
+                        launcher.command(dispatcher.slotUrl(p.slot()), options, certificatePem),
+                        null,
+                        null,
+                        "",
+                        null));
+            }
+            return commands;
+        }
+        return Launchers.launch(n, config, launchContext());
+    }
+
+    /**
+     * @return {@code n} commands to start daemons by hand, ready to paste into a shell on the daemons' machines; each
+     *     is followed by its {@link LaunchCommand#secretLine() secret line}, pasted as the next line
+     */
+    public List<LaunchCommand> launchRemote(int n) {
+        return launchRemote(n, LaunchConfig.manual());
+    }
+
+    private LaunchContext launchContext() {
+        return new LaunchContext(
+                dispatcher.url(),
+                secret,
+                certificatePem,
+                options,
+                dispatcher::reserveSlots,
+                dispatcher::slotConnected,
+                p -> {
+                    synchronized (processes) {
+                        processes.add(p);
+                    }
+                    if (closed.get()) {
+                        p.process().destroy();
+                    }
+                });
     }
 }
