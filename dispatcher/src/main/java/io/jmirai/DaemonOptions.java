@@ -15,7 +15,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class DaemonOptions {
-    private static final DaemonOptions DEFAULTS = new DaemonOptions(AutoExit.NOW, null, null, 0, true, false, null);
+    private static final DaemonOptions DEFAULTS =
+            new DaemonOptions(AutoExit.NOW, null, null, 0, true, false, null, null);
 
     private final AutoExit autoExit;
     private final Duration idleTime;
@@ -24,6 +25,7 @@ public final class DaemonOptions {
     private final boolean cleanup;
     private final boolean output;
     private final String classpath;
+    private final Duration dialTimeout;
 
     private DaemonOptions(
             AutoExit autoExit,
@@ -32,7 +34,8 @@ public final class DaemonOptions {
             int maxTasks,
             boolean cleanup,
             boolean output,
-            String classpath) {
+            String classpath,
+            Duration dialTimeout) {
         this.autoExit = autoExit;
         this.idleTime = idleTime;
         this.wallTime = wallTime;
@@ -40,6 +43,7 @@ public final class DaemonOptions {
         this.cleanup = cleanup;
         this.output = output;
         this.classpath = classpath;
+        this.dialTimeout = dialTimeout;
     }
 
     /** @return the defaults: autoexit now, no limits, cleanup on, output discarded */
@@ -50,17 +54,26 @@ public final class DaemonOptions {
     /** @return a copy with {@code autoExit}: what the daemon does when the host goes away */
     public DaemonOptions autoExit(AutoExit value) {
         return new DaemonOptions(
-                Objects.requireNonNull(value, "autoExit"), idleTime, wallTime, maxTasks, cleanup, output, classpath);
+                Objects.requireNonNull(value, "autoExit"),
+                idleTime,
+                wallTime,
+                maxTasks,
+                cleanup,
+                output,
+                classpath,
+                dialTimeout);
     }
 
     /** @return a copy whose daemons exit (code 1) after {@code value} without a task */
     public DaemonOptions idleTime(Duration value) {
-        return new DaemonOptions(autoExit, positive("idleTime", value), wallTime, maxTasks, cleanup, output, classpath);
+        return new DaemonOptions(
+                autoExit, positive("idleTime", value), wallTime, maxTasks, cleanup, output, classpath, dialTimeout);
     }
 
     /** @return a copy whose daemons exit (code 2) after {@code value} in all, once the running task is done */
     public DaemonOptions wallTime(Duration value) {
-        return new DaemonOptions(autoExit, idleTime, positive("wallTime", value), maxTasks, cleanup, output, classpath);
+        return new DaemonOptions(
+                autoExit, idleTime, positive("wallTime", value), maxTasks, cleanup, output, classpath, dialTimeout);
     }
 
     /** @return a copy whose daemons exit (code 3) after {@code value} tasks (0: no limit) */
@@ -68,22 +81,31 @@ public final class DaemonOptions {
         if (value < 0) {
             throw new IllegalArgumentException("maxTasks : " + value + " (expected: >= 0)");
         }
-        return new DaemonOptions(autoExit, idleTime, wallTime, value, cleanup, output, classpath);
+        return new DaemonOptions(autoExit, idleTime, wallTime, value, cleanup, output, classpath, dialTimeout);
     }
 
     /** @return a copy that does (or does not) restore system properties, locale and time zone after each task */
     public DaemonOptions cleanup(boolean value) {
-        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, value, output, classpath);
+        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, value, output, classpath, dialTimeout);
     }
 
     /** @return a copy whose daemons keep (or discard) the tasks' stdout and stderr */
     public DaemonOptions output(boolean value) {
-        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, cleanup, value, classpath);
+        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, cleanup, value, classpath, dialTimeout);
     }
 
     /** @return a copy whose daemons load tasks' classes from {@code value} (remote daemons) */
     public DaemonOptions classpath(String value) {
-        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, cleanup, output, value);
+        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, cleanup, output, value, dialTimeout);
+    }
+
+    /**
+     * @return a copy whose daemons keep dialing for {@code value} until first connected (default 30 s), then exit
+     *     with code 69
+     */
+    public DaemonOptions dialTimeout(Duration value) {
+        return new DaemonOptions(
+                autoExit, idleTime, wallTime, maxTasks, cleanup, output, classpath, positive("dialTimeout", value));
     }
 
     /** @return whether the daemons keep the tasks' output */
@@ -113,6 +135,9 @@ public final class DaemonOptions {
         }
         if (classpath != null) {
             args.add("--classpath=" + classpath);
+        }
+        if (dialTimeout != null) {
+            args.add("--dial-timeout=" + dialTimeout.toMillis() + "ms");
         }
         return args;
     }

@@ -78,12 +78,36 @@ class LaunchRemoteTest {
     }
 
     @Test
+    void shouldGiveTlsCommandsThatPinTheHostsCertificate() throws Exception {
+        try (Daemons daemons = Daemons.builder().url("tls+tcp://127.0.0.1:0").start()) {
+            LaunchCommand c = daemons.launchRemote(
+                            1, RemoteInfra.daemonOn(LaunchConfig.manual()).daemonOptions(RemoteInfra.taskClasspath()))
+                    .get(0);
+            assertThat(c.command()).contains("--cert-pem=" + daemons.certificatePem());
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", c.shell()).redirectErrorStream(true);
+            pb.environment().remove(Handshake.SECRET_ENV);
+            Process p = pb.start();
+            try {
+                try (OutputStream in = p.getOutputStream()) {
+                    in.write((c.secretLine() + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                assertThat(daemons.mirai(() -> 6 * 7).get(WAIT)).isEqualTo(42);
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void shouldLaunchLocalDaemonsThroughTheSameCall() throws Exception {
         try (Daemons daemons = Daemons.builder().start()) {
             List<LaunchCommand> commands = daemons.launchRemote(2, LaunchConfig.local());
             assertThat(commands).hasSize(2).allSatisfy(c -> {
                 assertThat(c.target()).isEqualTo("localhost");
-                assertThat(c.command()).contains("io.jmirai.daemon.DaemonMain", daemons.url());
+                assertThat(c.command())
+                        .contains(
+                                "io.jmirai.daemon.DaemonMain",
+                                daemons.url() + "/" + c.slots().get(0));
                 assertThat(c.shell()).doesNotContain(daemons.secret());
             });
             assertThat(daemons.status().connections()).isEqualTo(2);

@@ -128,10 +128,26 @@ class SshLauncherTest {
     }
 
     @Test
+    void shouldPinTheZeroConfigCertificateThroughAReverseTunnel() throws Exception {
+        String other = RemoteInfra.namespaceHost(sshDir);
+        try (Daemons daemons = Daemons.builder().url("wss://127.0.0.1:0").start()) {
+            List<LaunchCommand> commands = daemons.launchRemote(1, ssh(other).tunnel(true));
+            assertThat(commands.get(0).shell()).contains("--cert-pem=").doesNotContain(daemons.secret());
+            assertThat(daemons.mirai(() -> java.net.InetAddress.getLocalHost().getHostName() != null)
+                            .get(WAIT))
+                    .isTrue();
+            assertThat(daemons.status().connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldReportWithTheDaemonsOutputThatTheOtherMachineCannotReachTheHostWithoutATunnel() throws Exception {
         String other = RemoteInfra.namespaceHost(sshDir);
         try (Daemons daemons = Daemons.builder().url("tcp://127.0.0.1:0").start()) {
-            assertThatThrownBy(() -> daemons.launchRemote(1, ssh(other)))
+            // the daemon keeps dialing for its dial timeout, then exits 69 with its reason
+            assertThatThrownBy(() -> daemons.launchRemote(
+                            1,
+                            ssh(other).daemonOptions(RemoteInfra.taskClasspath().dialTimeout(Duration.ofSeconds(2)))))
                     .isInstanceOf(LaunchException.class)
                     .isInstanceOf(DaemonStartException.class)
                     .hasMessageContaining("daemon command exited before its daemons connected")

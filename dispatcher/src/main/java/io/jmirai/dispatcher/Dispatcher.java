@@ -245,7 +245,7 @@ public final class Dispatcher implements AutoCloseable {
                     token.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
                 return "stale or wrong token for slot: slot=" + slot;
             }
-            if (!path.isEmpty() && !path.equals(row.path())) {
+            if (!path.isEmpty() && !path.equals("/") && !path.equals(row.path())) { // a path naming a slot must agree
                 return "path does not match the handshake: path=" + path;
             }
             if (row.online) {
