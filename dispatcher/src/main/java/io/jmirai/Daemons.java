@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,8 +68,10 @@ public final class Daemons implements AutoCloseable {
     private final LocalLauncher launcher;
     private final Duration startTimeout;
     private final int maxPayloadLength;
-    private final List<LocalProcess> processes = new ArrayList<>(); // guarded by itself, like everything below it
-    private final Map<Integer, Launched> bySlot = new HashMap<>();
+    private final List<LocalProcess> processes = new ArrayList<>(); // guarded by itself
+    // Written under the processes lock; read without it by the dispatcher's thread, which must never wait for that
+    // lock (its holders wait for the dispatcher).
+    private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
     private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -462,10 +463,7 @@ public final class Daemons implements AutoCloseable {
     /** On the dispatcher's thread: the daemon at {@code slot} is being recycled; make sure its process ends. */
     private void recycling(int slot) {
         recycled.add(slot);
-        Launched l;
-        synchronized (processes) {
-            l = bySlot.get(slot);
-        }
+        Launched l = bySlot.get(slot);
         if (l != null) {
             Process p = l.process().process();
             p.onExit().completeOnTimeout(p, 5, TimeUnit.SECONDS).thenAccept(Process::destroyForcibly);
