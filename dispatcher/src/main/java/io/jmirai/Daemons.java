@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -80,7 +81,7 @@ public final class Daemons implements AutoCloseable {
     private final MiraiOptions taskDefaults;
     private final boolean seeded;
     private final long seed;
-    private final Object seedLock = new Object();
+    private final ReentrantLock seedLock = new ReentrantLock();
     private long seedIndex; // guarded by seedLock
     private final boolean fixedPool;
     private volatile String profile;
@@ -187,11 +188,14 @@ public final class Daemons implements AutoCloseable {
         ByteBuf payload;
         if (seeded) {
             // the stream index is only taken by a task that gets in, so that results do not depend on timing
-            synchronized (seedLock) {
+            lockInterruptibly(seedLock);
+            try {
                 payload = admit(encode(TaskEnvelope.seeded(task, seed, seedIndex + 1)), block);
                 if (payload != null) {
                     seedIndex++;
                 }
+            } finally {
+                seedLock.unlock();
             }
         } else {
             payload = admit(encode(task), block);
@@ -208,6 +212,15 @@ public final class Daemons implements AutoCloseable {
         m.bind(dispatcher, r);
         dispatcher.submit(r);
         return Optional.of(m);
+    }
+
+    private static void lockInterruptibly(ReentrantLock lock) {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException("interrupted while waiting to submit", e);
+        }
     }
 
     private void checkOpen() {
