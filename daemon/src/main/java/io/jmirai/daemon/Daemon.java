@@ -228,6 +228,9 @@ public final class Daemon implements AutoCloseable {
         redialDelayMillis = 100;
         this.maxFrameLength = maxFrameLength;
         ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
+        if (!busy) {
+            armIdleTimer(); // the idle clock restarts when the host can send tasks: a slow start is not idleness
+        }
     }
 
     private boolean ignoringCancel() {
