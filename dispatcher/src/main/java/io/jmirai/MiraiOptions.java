@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Options for one task: its timeout and its retries. Immutable: each method returns a copy; what is not set falls
- * back to the {@link Daemons.Builder} defaults (no timeout, no retries). Thread-safe.
+ * Options for one task: its timeout and its retries. Immutable: each method returns a copy (or use
+ * {@link #builder()}); what is not set falls back to the {@link Daemons.Builder} defaults (no timeout, no retries).
+ * Thread-safe.
  *
  * <pre>{@code
  * Mirai<Report> m = daemons.mirai(() -> crunch(data), MiraiOptions.defaults().timeout(Duration.ofMinutes(2)).retries(1));
@@ -65,6 +66,35 @@ public final class MiraiOptions {
     /** @return the retries, if set */
     public OptionalInt retries() {
         return retries < 0 ? OptionalInt.empty() : OptionalInt.of(retries);
+    }
+
+    /** @return a builder, another spelling of {@code defaults().timeout(…).retries(…)} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link MiraiOptions}. Not thread-safe. */
+    public static final class Builder {
+        private MiraiOptions options = DEFAULTS;
+
+        private Builder() {}
+
+        /** See {@link MiraiOptions#timeout(Duration)}. */
+        public Builder timeout(Duration value) {
+            options = options.timeout(value);
+            return this;
+        }
+
+        /** See {@link MiraiOptions#retries(int)}. */
+        public Builder retries(int n) {
+            options = options.retries(n);
+            return this;
+        }
+
+        /** @return the options */
+        public MiraiOptions build() {
+            return options;
+        }
     }
 
     /** @return these options, with {@code fallback}'s where these set nothing */

@@ -18,6 +18,10 @@ class OptionsTest {
         assertThat(MiraiOptions.defaults().timeout()).isEmpty();
         assertThat(MiraiOptions.defaults().retries()).isEmpty();
         assertThat(defaults.toString()).contains("timeout=PT9S").contains("retries=2");
+        MiraiOptions built =
+                MiraiOptions.builder().timeout(Duration.ofSeconds(9)).retries(2).build();
+        assertThat(built.timeout()).isEqualTo(defaults.timeout());
+        assertThat(built.retries()).isEqualTo(defaults.retries());
     }
 
     @Test
