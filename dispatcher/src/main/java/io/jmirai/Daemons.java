@@ -1,7 +1,10 @@
 package io.jmirai;
 
+import io.jmirai.daemon.ExitCode;
+import io.jmirai.dispatcher.DispatchPolicy;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.DispatcherConfig;
+import io.jmirai.dispatcher.QueueGate;
 import io.jmirai.dispatcher.TaskRecord;
 import io.jmirai.launch.LaunchCommand;
 import io.jmirai.launch.LaunchConfig;
@@ -13,20 +16,33 @@ import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.serial.KryoCodec;
+import io.jmirai.transport.task.MapCall;
+import io.jmirai.transport.task.TaskEnvelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * A set of daemons and the dispatcher that feeds them, embedded in this JVM: the entry point of jmirai.
@@ -41,7 +57,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The dispatcher listens at a URL ({@code tcp://127.0.0.1:0} by default; port 0 is resolved and reported by
  * {@link #url()}). Tasks wait in a FIFO queue and go, one at a time, to idle daemons. {@link #close()} resolves every
- * unresolved task to {@value ErrorValue#CONNECTION_RESET} and stops the local daemons. This class is thread-safe.
+ * unresolved task to {@value ErrorValue#CONNECTION_RESET} and stops the local daemons.
+ *
+ * <p>Steering work: per-task timeouts and retries ({@link MiraiOptions}, or defaults on the {@link Builder}),
+ * {@link Mirai#stop()}, {@link #map}, {@link #everywhere}, a limit on queued bytes ({@link #tryMirai}), reproducible
+ * random streams ({@link Builder#seed(long)}), recycling of daemons whose task ignores an interrupt, replacement of
+ * lost local daemons ({@link Builder#fixedPool(boolean)}) and a direct mode without a central queue
+ * ({@link Builder#dispatcher(boolean)}). This class is thread-safe.
  */
 public final class Daemons implements AutoCloseable {
     private final Dispatcher dispatcher;
@@ -51,12 +73,24 @@ public final class Daemons implements AutoCloseable {
     private final LocalLauncher launcher;
     private final Duration startTimeout;
     private final int maxPayloadLength;
-    private final List<LocalProcess> processes = new ArrayList<>();
+    private final List<LocalProcess> processes = new ArrayList<>(); // guarded by itself
+    // Written under the processes lock; read without it by the dispatcher's thread, which must never wait for that
+    // lock (its holders wait for the dispatcher).
+    private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
+    private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
     private final String certificatePem;
     private final List<Integer> perDaemonSlots;
+    private final QueueGate gate;
+    private final MiraiOptions taskDefaults;
+    private final boolean seeded;
+    private final long seed;
+    private final ReentrantLock seedLock = new ReentrantLock();
+    private long seedIndex; // guarded by seedLock
+    private final boolean fixedPool;
+    private volatile String profile;
 
     private Daemons(Builder b) {
         this.secret = Handshake.newSecret();
@@ -78,13 +112,20 @@ public final class Daemons implements AutoCloseable {
         this.startTimeout = b.startTimeout;
         this.maxPayloadLength = b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
         this.codec = new KryoCodec(classLoader());
-        this.dispatcher = Dispatcher.start(new DispatcherConfig(
-                b.url,
-                secret.getBytes(StandardCharsets.UTF_8),
-                b.maxFrameLength,
-                b.handshakeTimeout,
-                b.maxUnauthenticated,
-                ssl));
+        this.gate = new QueueGate(b.maxQueuedBytes);
+        this.taskDefaults = b.taskDefaults;
+        this.seeded = b.seed != null;
+        this.seed = b.seed == null ? 0 : b.seed;
+        this.fixedPool = b.fixedPool;
+        this.dispatcher = Dispatcher.start(
+                new DispatcherConfig(
+                        b.url,
+                        secret.getBytes(StandardCharsets.UTF_8),
+                        b.maxFrameLength,
+                        b.handshakeTimeout,
+                        b.maxUnauthenticated,
+                        ssl),
+                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling));
         this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(this::destroyProcesses, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -111,18 +152,105 @@ public final class Daemons implements AutoCloseable {
     }
 
     /**
-     * Sends a task to the daemons. Returns at once; the task is serialized on this thread.
+     * Sends a task to the daemons. Returns at once (unless the queue is at its {@link Builder#maxQueuedBytes byte
+     * limit}: then it waits for room, interruptibly); the task is serialized on this thread.
      *
      * @param task the task; what it captures travels with it
      * @return its future
-     * @throws IllegalArgumentException if the task cannot be serialized, or is larger than the frame limit
+     * @throws IllegalArgumentException if the task cannot be serialized, or is larger than the frame limit or the
+     *     queue's byte limit
      * @throws IllegalStateException if these daemons are closed
+     * @throws RejectedExecutionException if this thread is interrupted while waiting for room (the task is not sent,
+     *     and the thread's interrupt flag stays set)
      */
     public <T> Mirai<T> mirai(Task<T> task) {
+        return mirai(task, MiraiOptions.defaults());
+    }
+
+    /**
+     * Sends a task with a timeout and retries, as {@link #mirai(Task)} does.
+     *
+     * <pre>{@code
+     * Mirai<Double> m = daemons.mirai(() -> simulate(42), MiraiOptions.defaults().timeout(Duration.ofSeconds(30)));
+     * }</pre>
+     *
+     * @param task the task
+     * @param options its timeout and retries; unset ones fall back to the builder's defaults
+     * @return its future
+     */
+    public <T> Mirai<T> mirai(Task<T> task, MiraiOptions options) {
+        return this.<T>submit(task, options, true).orElseThrow();
+    }
+
+    /**
+     * Sends a task unless the queue is at its {@link Builder#maxQueuedBytes byte limit}; never waits.
+     *
+     * @return its future, or empty if there is no room now
+     */
+    public <T> Optional<Mirai<T>> tryMirai(Task<T> task) {
+        return tryMirai(task, MiraiOptions.defaults());
+    }
+
+    /**
+     * Sends a task with options unless the queue is at its byte limit; never waits.
+     *
+     * @return its future, or empty if there is no room now
+     */
+    public <T> Optional<Mirai<T>> tryMirai(Task<T> task, MiraiOptions options) {
+        return submit(task, options, false);
+    }
+
+    private <T> Optional<Mirai<T>> submit(Callable<?> task, MiraiOptions options, boolean block) {
         Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(options, "options");
+        long submitted = System.nanoTime();
+        checkOpen();
+        MiraiOptions o = options.orElse(taskDefaults);
+        ByteBuf payload;
+        if (seeded) {
+            // the stream index is only taken by a task that gets in, so that results do not depend on timing
+            lockInterruptibly(seedLock);
+            try {
+                payload = admit(encode(TaskEnvelope.seeded(task, seed, seedIndex + 1)), block);
+                if (payload != null) {
+                    seedIndex++;
+                }
+            } finally {
+                seedLock.unlock();
+            }
+        } else {
+            payload = admit(encode(task), block);
+        }
+        if (payload == null) {
+            return Optional.empty();
+        }
+        long id = taskIds.incrementAndGet();
+        Mirai<T> m = new Mirai<>(id, codec);
+        TaskRecord r = new TaskRecord(id, payload, m::resolve) // hand-off: the record owns the payload
+                .gate(gate, payload.readableBytes())
+                .retries(o.retries().orElse(0));
+        o.timeout().ifPresent(t -> r.timeout(t, submitted));
+        m.bind(dispatcher, r);
+        dispatcher.submit(r);
+        return Optional.of(m);
+    }
+
+    private static void lockInterruptibly(ReentrantLock lock) {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException("interrupted while waiting to submit", e);
+        }
+    }
+
+    private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("daemons are closed");
         }
+    }
+
+    private ByteBuf encode(Object task) {
         ByteBuf payload;
         try {
             payload = codec.encode(PooledByteBufAllocator.DEFAULT, task);
@@ -135,10 +263,176 @@ public final class Daemons implements AutoCloseable {
             throw new IllegalArgumentException(
                     "task too large: length=" + length + ", maxPayloadLength=" + maxPayloadLength);
         }
-        long id = taskIds.incrementAndGet();
-        Mirai<T> m = new Mirai<>(id, codec);
-        dispatcher.submit(new TaskRecord(id, payload, m::resolve)); // hand-off: the record owns the payload
-        return m;
+        return payload;
+    }
+
+    /** Takes room in the gate for {@code payload}; returns null (payload released) if there is none and not blocking. */
+    private ByteBuf admit(ByteBuf payload, boolean block) {
+        int length = payload.readableBytes();
+        boolean admitted;
+        try {
+            if (gate.capacity() > 0 && length > gate.capacity()) {
+                throw new IllegalArgumentException(
+                        "task larger than the queue limit: length=" + length + ", maxQueuedBytes=" + gate.capacity());
+            }
+            admitted = block ? gate.acquire(length, -1) : gate.tryAcquire(length);
+        } catch (InterruptedException e) {
+            payload.release();
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException(
+                    "interrupted while waiting for room in the queue: length=" + length + ", maxQueuedBytes="
+                            + gate.capacity(),
+                    e);
+        } catch (RuntimeException e) {
+            payload.release();
+            throw e;
+        }
+        if (!admitted) {
+            payload.release();
+            return null;
+        }
+        return payload;
+    }
+
+    /**
+     * Runs {@code fn} on every element of {@code items}, one task per element; see {@link MiraiMap}. Returns at once.
+     *
+     * <pre>{@code
+     * List<Object> squares = daemons.map(List.of(1, 2, 3), x -> x * x).collect(); // [1, 4, 9]
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if an element's task cannot be serialized (the ones already sent are stopped)
+     */
+    public <T, R> MiraiMap<R> map(List<? extends T> items, MapFunction<? super T, ? extends R> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return mapAll(items, item -> MapCall.of(fn, item), null);
+    }
+
+    /**
+     * Runs {@code fn} on every element of {@code items} with extra arguments (the same for each element), like
+     * {@code mirai_map(.x, .f, ...)}.
+     *
+     * <pre>{@code
+     * List<Object> scaled = daemons.map(List.of(1, 2, 3), (x, args) -> x * (int) args[0], 10).collect(); // [10, 20, 30]
+     * }</pre>
+     */
+    public <T, R> MiraiMap<R> map(
+            List<? extends T> items, MapFunction.WithArgs<? super T, ? extends R> fn, Object... extraArgs) {
+        Objects.requireNonNull(fn, "fn");
+        Object[] args = extraArgs == null ? new Object[0] : extraArgs.clone();
+        return mapAll(items, item -> MapCall.of(fn, item, args), null);
+    }
+
+    /** Runs {@code fn} on every element of an array; see {@link #map(List, MapFunction)}. */
+    public <T, R> MiraiMap<R> map(T[] items, MapFunction<? super T, ? extends R> fn) {
+        return map(Arrays.asList(items), fn);
+    }
+
+    /** Runs {@code fn} on every element of an array with extra arguments. */
+    public <T, R> MiraiMap<R> map(T[] items, MapFunction.WithArgs<? super T, ? extends R> fn, Object... extraArgs) {
+        return map(Arrays.asList(items), fn, extraArgs);
+    }
+
+    /**
+     * Runs {@code fn} on every value of a {@code Map}, keeping the keys: {@link MiraiMap#collectMap} returns the
+     * results under them, in the map's iteration order.
+     */
+    public <K, V, R> MiraiMap<R> map(Map<K, ? extends V> items, MapFunction<? super V, ? extends R> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return mapAll(new ArrayList<>(items.values()), item -> MapCall.of(fn, item), new ArrayList<>(items.keySet()));
+    }
+
+    /** Runs {@code fn} on every value of a {@code Map} with extra arguments, keeping the keys. */
+    public <K, V, R> MiraiMap<R> map(
+            Map<K, ? extends V> items, MapFunction.WithArgs<? super V, ? extends R> fn, Object... extraArgs) {
+        Objects.requireNonNull(fn, "fn");
+        Object[] args = extraArgs == null ? new Object[0] : extraArgs.clone();
+        return mapAll(
+                new ArrayList<>(items.values()), item -> MapCall.of(fn, item, args), new ArrayList<>(items.keySet()));
+    }
+
+    /** Runs {@code fn} on every element of a stream (consumed at once). */
+    public <T, R> MiraiMap<R> map(Stream<? extends T> items, MapFunction<? super T, ? extends R> fn) {
+        return map(items.toList(), fn);
+    }
+
+    /** Runs {@code fn} on every element of a stream (consumed at once) with extra arguments. */
+    public <T, R> MiraiMap<R> map(
+            Stream<? extends T> items, MapFunction.WithArgs<? super T, ? extends R> fn, Object... extraArgs) {
+        return map(items.toList(), fn, extraArgs);
+    }
+
+    private <T, R> MiraiMap<R> mapAll(List<? extends T> items, Function<T, MapCall<R>> call, List<?> keys) {
+        Objects.requireNonNull(items, "items");
+        List<Mirai<R>> ms = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                ms.add(mirai(call.apply(items.get(i))));
+            } catch (RuntimeException e) {
+                Mirai.stop(ms);
+                if (e instanceof IllegalArgumentException) {
+                    throw new IllegalArgumentException("map element " + i + ": " + e.getMessage(), e);
+                }
+                throw e;
+            }
+        }
+        return new MiraiMap<>(ms, keys);
+    }
+
+    /**
+     * Runs a setup once on every daemon connected now, like mirai's {@code everywhere()}: what it stores with
+     * {@link DaemonContext#put} (and in system properties) persists for every later task on that daemon, even with
+     * cleanup on. Tasks submitted after this call run after the setup on whichever daemon they land; daemons that
+     * connect later (replacements included) run it too before their first task (those runs are not reported).
+     *
+     * <pre>{@code
+     * daemons.everywhere(() -> DaemonContext.put("db", "jdbc:postgresql://db/prod"));
+     * }</pre>
+     *
+     * @return one future per daemon connected now
+     * @throws IllegalArgumentException if the setup cannot be serialized
+     */
+    public <T> List<Mirai<T>> everywhere(Task<T> setup) {
+        Objects.requireNonNull(setup, "setup");
+        checkOpen();
+        ByteBuf payload = encode(TaskEnvelope.setup(setup));
+        List<Mirai<T>> out = Collections.synchronizedList(new ArrayList<>());
+        dispatcher.everywhere(payload, duplicate -> {
+            long id = taskIds.incrementAndGet();
+            Mirai<T> m = new Mirai<>(id, codec);
+            TaskRecord r = new TaskRecord(id, duplicate, m::resolve);
+            m.bind(dispatcher, r);
+            out.add(m);
+            return r;
+        });
+        return List.copyOf(out);
+    }
+
+    /**
+     * Waits until at least {@code minDaemons} daemons are connected (at most {@code wait}), then runs a setup on every
+     * connected daemon as {@link #everywhere(Task)} does.
+     *
+     * @throws IllegalStateException if fewer connect in time
+     */
+    public <T> List<Mirai<T>> everywhere(Task<T> setup, int minDaemons, Duration wait) {
+        Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(wait, "wait");
+        if (minDaemons < 0) {
+            throw new IllegalArgumentException("minDaemons : " + minDaemons + " (expected: >= 0)");
+        }
+        checkOpen();
+        try {
+            dispatcher.connectionsAtLeast(minDaemons).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("everywhere: fewer than " + minDaemons + " daemons connected within " + wait
+                    + ": connections=" + status().connections());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("everywhere: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("everywhere: interrupted while waiting for daemons", e);
+        }
+        return everywhere(setup);
     }
 
     /** The session secret, for tests in this package (the launchers pass it to daemons out of band). */
@@ -227,10 +521,63 @@ public final class Daemons implements AutoCloseable {
             }
             synchronized (processes) {
                 processes.add(p);
+                watch(new Launched(p, dispatcher.slotConnected(slot)));
             }
             started.add(p);
         }
         return started;
+    }
+
+    /** A local daemon and whether it has connected. */
+    private record Launched(LocalProcess process, CompletableFuture<Void> connected) {}
+
+    private void watch(Launched l) {
+        bySlot.put(l.process().slot(), l);
+        l.process().process().onExit().thenRun(() -> exited(l));
+    }
+
+    /** On the dispatcher's thread: the daemon at {@code slot} is being recycled; make sure its process ends. */
+    private void recycling(int slot) {
+        recycled.add(slot);
+        Launched l = bySlot.get(slot);
+        if (l != null) {
+            Process p = l.process().process();
+            p.onExit().completeOnTimeout(p, 5, TimeUnit.SECONDS).thenAccept(Process::destroyForcibly);
+        }
+    }
+
+    /**
+     * A local daemon exited: a recycled one is always replaced at its slot; one that died otherwise is replaced in a
+     * fixed pool, unless it reached one of its own limits. One that never connected is not replaced (it would fail
+     * again).
+     */
+    private void exited(Launched l) {
+        int slot = l.process().slot();
+        boolean wasRecycled = recycled.remove(slot);
+        if (closed.get()) {
+            return;
+        }
+        int code = l.process().process().exitValue();
+        boolean limit = code == ExitCode.IDLE_TIME || code == ExitCode.WALL_TIME || code == ExitCode.MAX_TASKS;
+        boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
+        if (!connected || !(wasRecycled || (fixedPool && !limit))) {
+            return;
+        }
+        synchronized (processes) {
+            if (closed.get() || bySlot.get(slot) != l) {
+                return;
+            }
+            try {
+                CompletableFuture<Void> reconnected = dispatcher.slotReconnected(slot);
+                LocalProcess p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
+                processes.remove(l.process());
+                processes.add(p);
+                watch(new Launched(p, reconnected));
+            } catch (IOException | RuntimeException e) {
+                return; // the pool shrinks; the status shows the slot offline
+            }
+        }
+        l.process().stop(Duration.ZERO); // exited already: removes its log
     }
 
     private void awaitConnected(List<LocalProcess> started) {
@@ -307,6 +654,11 @@ public final class Daemons implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        String name = profile;
+        if (name != null) {
+            Profiles.closed(name, this);
+        }
+        gate.close();
         dispatcher.close(Duration.ofSeconds(5));
         List<LocalProcess> all;
         synchronized (processes) {
@@ -320,6 +672,10 @@ public final class Daemons implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is shutting down; the hook runs anyway
         }
+    }
+
+    void profile(String name) {
+        this.profile = name;
     }
 
     private void destroyProcesses() {
@@ -343,7 +699,43 @@ public final class Daemons implements AutoCloseable {
         private int perDaemonUrls;
         private io.jmirai.tls.HostTls hostTls;
 
+        private MiraiOptions taskDefaults = MiraiOptions.defaults().retries(0);
+        private long maxQueuedBytes;
+        private boolean dispatcher = true;
+        private Long seed;
+        private Duration interruptGrace = DispatchPolicy.DEFAULT_INTERRUPT_GRACE;
+        private boolean fixedPool;
+
         private Builder() {}
+
+        /** A default timeout for every task (none by default); {@link MiraiOptions#timeout(Duration)} overrides it. */
+        public Builder timeout(Duration value) {
+            this.taskDefaults = taskDefaults.timeout(value);
+            return this;
+        }
+
+        /**
+         * Default retries for every task (0 by default): how many times a task whose daemon is lost is queued again;
+         * {@link MiraiOptions#retries(int)} overrides it.
+         */
+        public Builder retries(int n) {
+            this.taskDefaults = taskDefaults.retries(n);
+            return this;
+        }
+
+        /**
+         * Backpressure: the most payload bytes that may wait to be sent to a daemon (0, the default, for no limit).
+         * At the limit {@link Daemons#mirai} waits (interruptibly) for room and {@link Daemons#tryMirai} returns
+         * empty; a single task larger than the limit is refused. {@link Status} shows the bytes used, the peak and
+         * the limit.
+         */
+        public Builder maxQueuedBytes(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("maxQueuedBytes : " + n + " (expected: >= 0)");
+            }
+            this.maxQueuedBytes = n;
+            return this;
+        }
 
         /**
          * Listens also at {@code n} per-daemon URLs (paths {@code /1} … {@code /n}; for tcp schemes the same identity
@@ -354,6 +746,50 @@ public final class Daemons implements AutoCloseable {
                 throw new IllegalArgumentException("perDaemonUrls : " + n + " (expected: >= 0)");
             }
             this.perDaemonUrls = n;
+            return this;
+        }
+
+        /**
+         * With {@code false}, direct mode: no central queue; each task is sent at once to the next connected daemon,
+         * round-robin, and waits there behind that daemon's earlier tasks even if another daemon is idle. Timeouts
+         * and {@link Mirai#stop()} still resolve the task at once (codes 5 and 20) and send CANCEL: the daemon drops
+         * the task if it has not started it, or interrupts it. A daemon recycled for ignoring an interrupt takes the
+         * tasks waiting at it along (code 19, or a retry). Tasks submitted while no daemon is connected wait at the
+         * host. Default {@code true}: a dispatcher sends each task to the next idle daemon.
+         */
+        public Builder dispatcher(boolean value) {
+            this.dispatcher = value;
+            return this;
+        }
+
+        /**
+         * Reproducible randomness: every task gets its own random stream ({@link DaemonContext#random()}), a function
+         * of this seed and the task's submission index only (1 for the first task sent, 2 for the next, …; setups
+         * do not count), so results do not depend on how many daemons there are or which one ran a task. A retried
+         * task replays the same stream.
+         */
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        /**
+         * How long a daemon has to answer once its running task was cancelled (timeout or stop) before it is
+         * recycled: its connection is closed, so it exits, and a local daemon is replaced at its slot (default 5 s).
+         */
+        public Builder interruptGrace(Duration value) {
+            this.interruptGrace = positive("interruptGrace", value);
+            return this;
+        }
+
+        /**
+         * With {@code true}, keep the number of local daemons: one that dies (crashes, is killed, loses its
+         * connection) is replaced at its slot by a new one, whose {@code instance} in the status counts up. Daemons
+         * that exit by their own limits (idle time, wall time, task count) are not replaced. Default {@code false}
+         * (recycled daemons are replaced either way).
+         */
+        public Builder fixedPool(boolean value) {
+            this.fixedPool = value;
             return this;
         }
 

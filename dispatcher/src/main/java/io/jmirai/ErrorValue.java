@@ -13,6 +13,10 @@ import java.util.Objects;
  *   <tr><td>{@value #CONNECTION_RESET}</td><td>connection reset: the daemon was lost, or the daemons were closed</td></tr>
  *   <tr><td>{@value #CANCELED}</td><td>canceled</td></tr>
  *   <tr><td>{@value #TASK_ERROR}</td><td>the task threw: a {@link MiraiError}</td></tr>
+ *   <tr><td>{@value #INTERRUPTED}</td><td>an interrupt signal (SIGINT) to the daemon process stopped the task: a
+ *   {@link MiraiInterrupt}</td></tr>
+ *   <tr><td>{@value #RETRIES_EXHAUSTED}</td><td>the task's daemon was lost more times than its retries allowed: a
+ *   {@link RetriesExhausted}</td></tr>
  * </table>
  *
  * Immutable and thread-safe.
@@ -26,6 +30,10 @@ public class ErrorValue {
     public static final int CANCELED = 20;
     /** The task threw an exception ({@link MiraiError}). */
     public static final int TASK_ERROR = 100;
+    /** An interrupt signal to the daemon process stopped the task ({@link MiraiInterrupt}). */
+    public static final int INTERRUPTED = 101;
+    /** The task's daemon was lost once more than its retries allowed ({@link RetriesExhausted}). */
+    public static final int RETRIES_EXHAUSTED = 102;
 
     private final int code;
     private final String message;

@@ -18,6 +18,15 @@ public class MiraiException extends RuntimeException {
         this.errorValue = Objects.requireNonNull(errorValue, "errorValue");
     }
 
+    /**
+     * @param message the message
+     * @param errorValue the error value
+     */
+    protected MiraiException(String message, ErrorValue errorValue) {
+        super(message, errorValue instanceof MiraiError e ? e.toException() : null);
+        this.errorValue = Objects.requireNonNull(errorValue, "errorValue");
+    }
+
     /** @return the error value */
     public ErrorValue errorValue() {
         return errorValue;

@@ -13,6 +13,9 @@ import java.util.List;
  * @param executing tasks sent to a daemon, not yet resolved
  * @param completed tasks resolved, in any way (value, error, timeout, cancellation, daemon lost)
  * @param daemons one row per daemon slot
+ * @param queuedBytes payload bytes of tasks submitted and not yet written to a daemon (the backpressure gauge)
+ * @param peakQueuedBytes the most such bytes at any time so far
+ * @param maxQueuedBytes the limit on them ({@code Daemons.Builder.maxQueuedBytes}), 0 for none
  */
 public record Status(
         String url,
@@ -21,7 +24,10 @@ public record Status(
         long awaiting,
         long executing,
         long completed,
-        List<DaemonStatus> daemons) {
+        List<DaemonStatus> daemons,
+        long queuedBytes,
+        long peakQueuedBytes,
+        long maxQueuedBytes) {
 
     /** Copies the rows. */
     public Status {
@@ -50,6 +56,13 @@ public record Status(
         b.append("awaiting:    ").append(awaiting).append('\n');
         b.append("executing:   ").append(executing).append('\n');
         b.append("completed:   ").append(completed).append('\n');
+        b.append("queued:      ")
+                .append(queuedBytes)
+                .append(" bytes (peak ")
+                .append(peakQueuedBytes)
+                .append(", max ")
+                .append(maxQueuedBytes == 0 ? "unlimited" : Long.toString(maxQueuedBytes))
+                .append(")\n");
         if (!daemons.isEmpty()) {
             b.append(String.format("%-10s %-6s %8s %8s %8s%n", "daemon", "online", "instance", "assigned", "complete"));
             for (DaemonStatus d : daemons) {

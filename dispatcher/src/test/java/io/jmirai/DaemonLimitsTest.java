@@ -43,13 +43,14 @@ class DaemonLimitsTest {
     @Test
     void shouldExitWithCode2WhenWallTimeIsReachedAfterTheRunningTask() throws Exception {
         try (Daemons daemons = Daemons.builder()
-                .daemonOptions(DaemonOptions.defaults().wallTime(Duration.ofMillis(1000)))
+                .daemonOptions(DaemonOptions.defaults().wallTime(Duration.ofMillis(2000)))
                 .start()) {
-            LocalProcess p = daemons.launchLocal(1).get(0);
+            // queued first, so the daemon gets it as soon as it connects, well within its wall time even on a slow host
             Mirai<String> m = daemons.mirai(() -> {
                 Thread.sleep(2500);
                 return "finished past the wall time";
             });
+            LocalProcess p = daemons.launchLocal(1).get(0);
             assertThat(m.get(WAIT)).isEqualTo("finished past the wall time");
             assertThat(exitCode(p)).isEqualTo(2);
         }

@@ -11,6 +11,8 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.jmirai.transport.serial.KryoCodec;
 import io.jmirai.transport.serial.RemoteError;
+import io.jmirai.transport.task.TaskEnvelope;
+import io.jmirai.transport.task.TaskScope;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,6 +29,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.TimeZone;
@@ -41,6 +45,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A daemon: dials the host, authenticates, evaluates one task at a time on its own worker thread, and sends back the
  * value or the error. It exits by its limits (idle time, wall time, task count) or when the host goes away, as its
  * {@link AutoExit} says; {@link #exitCode()} completes with the process exit code ({@link ExitCode}).
+ *
+ * <p>Tasks that arrive while one runs wait in arrival order (a host without a dispatcher sends them straight away);
+ * the host's dispatcher sends one at a time. A CANCEL frame interrupts the running task, or drops a waiting one and
+ * answers for it at once; either way the RESULT carries {@code RESULT_CANCELLED}. {@link #interruptBySignal()} (wired
+ * to SIGINT by {@link DaemonMain}) interrupts the running task, whose RESULT then carries {@code RESULT_INTERRUPTED}.
+ * An {@code everywhere} setup ({@link TaskEnvelope#setup()}) moves the cleanup baseline: what it leaves in system
+ * properties, locale, time zone and {@code DaemonContext} persists.
  *
  * <p>Threading: connection state is confined to one event loop; tasks run on a single worker thread; a CANCEL frame
  * interrupts that thread. {@link #close()} is idempotent and thread-safe.
@@ -57,10 +68,12 @@ public final class Daemon implements AutoCloseable {
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Properties propertiesSnapshot;
-    private final Locale localeSnapshot;
-    private final TimeZone timeZoneSnapshot;
     private final Object taskLock = new Object();
+
+    // The cleanup baseline: read and written by the worker only (after construction).
+    private Properties propertiesSnapshot;
+    private Locale localeSnapshot;
+    private TimeZone timeZoneSnapshot;
 
     // Confined to the event loop.
     private Channel channel;
@@ -76,6 +89,7 @@ public final class Daemon implements AutoCloseable {
     private int tasksDone;
     private long redialDelayMillis = 100;
     private ScheduledFuture<?> idleTimer;
+    private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
 
     // Written on the event loop at authentication, read by the worker.
     private volatile int maxFrameLength = FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH;
@@ -83,7 +97,9 @@ public final class Daemon implements AutoCloseable {
     // Shared between the event loop and the worker, guarded by taskLock.
     private Thread taskThread;
     private long runningId;
+    private boolean taskActive;
     private boolean cancelRequested;
+    private boolean signalled;
 
     private Daemon(DaemonConfig config, PrintStream log) {
         this.config = config;
@@ -199,6 +215,12 @@ public final class Daemon implements AutoCloseable {
         channel = null;
         boolean wasAuthenticated = authenticated;
         authenticated = false;
+        dropBacklog();
+        if (ignoringCancel()) {
+            // the host gave up on a task that ignores its interrupt: waiting for it, or redialling, would hang
+            exit(ExitCode.CONNECTION_ENDED, "connection ended while a cancelled task ignores its interrupt");
+            return;
+        }
         if (config.autoExit() == AutoExit.NEVER) {
             redialLater();
             return;
@@ -234,40 +256,68 @@ public final class Daemon implements AutoCloseable {
         redialDelayMillis = 100;
         this.maxFrameLength = maxFrameLength;
         ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
+        if (!busy) {
+            armIdleTimer(); // the idle clock restarts when the host can send tasks: a slow start is not idleness
+        }
+    }
+
+    private boolean ignoringCancel() {
+        synchronized (taskLock) {
+            return taskActive && cancelRequested;
+        }
     }
 
     private void startTask(long id, ByteBuf payload) {
-        if (busy) {
+        if (exiting) {
             payload.release();
-            throw new ProtocolException("task while another runs: id=" + id + ", running=" + runningId);
+            return;
+        }
+        if (busy) {
+            backlog.add(new Waiting(id, payload)); // hand-off: the backlog owns the payload
+            return;
         }
         busy = true;
         cancelIdleTimer();
         synchronized (taskLock) {
             runningId = id;
+            taskActive = true;
             cancelRequested = false;
+            signalled = false;
         }
         int attempt = epoch;
         worker.execute(() -> runTask(id, payload, attempt));
     }
 
+    private void dropBacklog() {
+        Waiting w;
+        while ((w = backlog.poll()) != null) {
+            w.payload().release();
+        }
+    }
+
     private void runTask(long id, ByteBuf payload, int attempt) {
         ByteBuf result = null;
         int flags = 0;
+        boolean setup = false;
+        boolean succeeded = false;
         try {
-            Object task;
+            Object decoded;
             try {
-                task = codec.decode(payload);
+                decoded = codec.decode(payload);
             } finally {
                 payload.release();
             }
+            TaskEnvelope envelope = decoded instanceof TaskEnvelope e ? e : null;
+            Object task = envelope != null ? envelope.task() : decoded;
+            setup = envelope != null && envelope.setup();
+            TaskScope.enter(envelope);
             if (!(task instanceof Callable<?> callable)) {
                 throw new IllegalArgumentException("payload is not a task: class="
                         + (task == null ? "null" : task.getClass().getName()));
             }
             synchronized (taskLock) {
-                if (cancelRequested) {
-                    throw new InterruptedException("task cancelled before it started");
+                if (cancelRequested || signalled) {
+                    throw new InterruptedException("task interrupted before it started");
                 }
                 Thread.interrupted(); // a stale interrupt from an earlier cancel must not hit this task
                 taskThread = Thread.currentThread();
@@ -279,19 +329,27 @@ public final class Daemon implements AutoCloseable {
                 throw new IllegalStateException(
                         "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
             }
+            succeeded = true;
         } catch (Throwable t) {
             ReferenceCountUtil.release(result);
             flags = FrameType.Flags.RESULT_ERROR;
             result = RemoteError.of(t).encode(alloc);
         } finally {
+            TaskScope.exit();
             synchronized (taskLock) {
                 taskThread = null;
+                taskActive = false;
                 if (cancelRequested) {
                     flags |= FrameType.Flags.RESULT_CANCELLED;
                 }
+                if (signalled) {
+                    flags |= FrameType.Flags.RESULT_INTERRUPTED;
+                }
             }
             Thread.interrupted();
-            if (config.cleanup()) {
+            if (setup && succeeded) {
+                commitBaseline();
+            } else if (config.cleanup()) {
                 cleanup();
             }
         }
@@ -304,6 +362,15 @@ public final class Daemon implements AutoCloseable {
         System.setProperties(copy(propertiesSnapshot));
         Locale.setDefault(localeSnapshot);
         TimeZone.setDefault(timeZoneSnapshot);
+        TaskScope.restoreBaseline();
+    }
+
+    /** After a successful {@code everywhere} setup: what it left becomes what cleanup restores. */
+    private void commitBaseline() {
+        propertiesSnapshot = copy(System.getProperties());
+        localeSnapshot = Locale.getDefault();
+        timeZoneSnapshot = TimeZone.getDefault();
+        TaskScope.commitBaseline();
     }
 
     private void finishTask(long id, int flags, ByteBuf result, int attempt) {
@@ -322,6 +389,9 @@ public final class Daemon implements AutoCloseable {
             exit(ExitCode.WALL_TIME, null);
         } else if (hostGone) {
             exit(ExitCode.CONNECTION_ENDED, null);
+        } else if (!backlog.isEmpty()) {
+            Waiting next = backlog.poll();
+            startTask(next.id(), next.payload());
         } else {
             armIdleTimer();
         }
@@ -334,7 +404,41 @@ public final class Daemon implements AutoCloseable {
                 if (taskThread != null) {
                     taskThread.interrupt();
                 }
+                return;
             }
+        }
+        for (Iterator<Waiting> it = backlog.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.id() == id) {
+                it.remove();
+                w.payload().release();
+                Channel ch = channel;
+                if (ch != null && authenticated && !exiting) {
+                    ch.writeAndFlush(FrameHeader.frame(
+                                    alloc, FrameType.RESULT, FrameType.Flags.RESULT_CANCELLED, id, null))
+                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Interrupts the running task as a signal to the process would (SIGINT): its RESULT carries
+     * {@code RESULT_INTERRUPTED} and the host resolves it to a {@code MiraiInterrupt}. Thread-safe.
+     *
+     * @return whether a task was running (false: the daemon is idle, and the caller may treat the signal as a stop)
+     */
+    public boolean interruptBySignal() {
+        synchronized (taskLock) {
+            if (!taskActive) {
+                return false;
+            }
+            signalled = true;
+            if (taskThread != null) {
+                taskThread.interrupt();
+            }
+            return true;
         }
     }
 
@@ -374,6 +478,7 @@ public final class Daemon implements AutoCloseable {
         }
         exiting = true;
         cancelIdleTimer();
+        dropBacklog();
         if (message != null) {
             log.println("jmirai-daemon: " + message);
         }
@@ -419,6 +524,9 @@ public final class Daemon implements AutoCloseable {
         }
         return root == t ? String.valueOf(t) : t + " (" + root.getMessage() + ")";
     }
+
+    /** A task that arrived while another ran. */
+    private record Waiting(long id, ByteBuf payload) {}
 
     private static Properties copy(Properties p) {
         Properties copy = new Properties();

@@ -215,7 +215,12 @@ public final class DaemonMain implements Callable<Integer> {
         Daemon daemon = Daemon.start(config, log);
         Thread hook = new Thread(daemon::close, "jmirai-daemon-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // SIGINT interrupts the running task (a MiraiInterrupt on the host); when idle, it ends the daemon as before
+        InterruptSignal sigint = InterruptSignal.install(daemon::interruptBySignal);
         int code = daemon.exitCode().join();
+        if (sigint != null) {
+            sigint.close();
+        }
         daemon.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

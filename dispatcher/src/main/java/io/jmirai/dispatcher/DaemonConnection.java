@@ -15,11 +15,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One daemon's connection, host side: the handshake (nothing but a HELLO is read before the daemon has proved the
- * secret), then RESULT frames for the one task in flight. Confined to the dispatcher's event loop.
+ * secret), then RESULT frames for the tasks sent to it (one at a time through the dispatcher's queue; several in
+ * direct mode). Confined to the dispatcher's event loop.
  */
 final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private final Dispatcher dispatcher;
@@ -30,8 +33,13 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private boolean authenticated;
     private boolean counted;
     Dispatcher.SlotRow row;
-    TaskRecord current;
     long pid;
+    /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
+    final LinkedHashMap<Long, TaskRecord> inflight = new LinkedHashMap<>();
+    /** Tasks for this daemon only ({@code everywhere} setups), served before the shared queue. */
+    final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
+    /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
+    boolean recycling;
 
     DaemonConnection(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -134,7 +142,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** Sends a TASK frame for {@code task}; the record keeps its own reference to the payload. */
+    /**
+     * Sends a TASK frame for {@code task}; the record keeps its own reference to the payload, and gives back its
+     * queue room once the frame is written (or has failed to be).
+     */
     void send(TaskRecord task) {
         task.payload().touch("Dispatcher.assign");
         channel.writeAndFlush(FrameHeader.frame(
@@ -143,7 +154,16 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                         0,
                         task.id(),
                         task.payload().retainedDuplicate()))
+                .addListener(f -> task.releaseGate())
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** Asks the daemon to interrupt (or drop, if it has not started) task {@code id}. */
+    void cancel(long id) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(FrameHeader.frame(channel.alloc(), FrameType.CANCEL, 0, id, null))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
     }
 
     /** Says goodbye and closes. */

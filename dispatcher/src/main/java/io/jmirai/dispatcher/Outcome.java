@@ -17,4 +17,12 @@ public sealed interface Outcome {
      * @param message the text
      */
     record Failure(int code, String message) implements Outcome {}
+
+    /**
+     * The task's daemon was lost once more than its retries allowed.
+     *
+     * @param losses how many times a daemon was lost while running the task (retries + 1)
+     * @param message the text
+     */
+    record RetriesExhausted(int losses, String message) implements Outcome {}
 }

@@ -1,23 +1,47 @@
 package io.jmirai.dispatcher;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * A submitted task as the dispatcher holds it: the encoded payload (one reference, held until the task completes, so
- * it can be sent again) and the listener that resolves the user's future. Confined to the dispatcher's thread after
- * submission.
+ * it can be sent again) and the listener that resolves the user's future. The submitting thread may set the deadline,
+ * retries and gate bytes before {@link Dispatcher#submit}; after that the record is confined to the dispatcher's
+ * thread.
  */
 public final class TaskRecord {
+    /** Where a task is. */
+    enum State {
+        NEW,
+        QUEUED,
+        RUNNING
+    }
+
     private final long id;
     private final ByteBuf payload;
     private final Consumer<Outcome> listener;
     private boolean done;
+
+    // Set before submission.
+    private long deadlineNanos;
+    private Duration timeout;
+    private int retries;
+    private QueueGate gate;
+    private int gateBytes;
+
+    // Confined to the dispatcher's thread.
+    State state = State.NEW;
     DaemonConnection connection;
+    boolean pinned;
+    boolean internal;
+    int losses;
+    ScheduledFuture<?> timer;
 
     /**
-     * @param id the task id
+     * @param id the task id (correlation id on the wire)
      * @param payload the encoded task; ownership passes to the record
      * @param listener called exactly once, on the dispatcher's thread, when the task completes
      */
@@ -32,6 +56,43 @@ public final class TaskRecord {
         return id;
     }
 
+    /**
+     * Gives the task a timeout that counts from {@code submittedNanos} ({@link System#nanoTime()}), queue time
+     * included. Call before submitting.
+     *
+     * @return this
+     */
+    public TaskRecord timeout(Duration value, long submittedNanos) {
+        this.timeout = Objects.requireNonNull(value, "timeout");
+        this.deadlineNanos = submittedNanos + value.toNanos();
+        return this;
+    }
+
+    /**
+     * Lets the task be queued again up to {@code value} times if its daemon is lost. Call before submitting.
+     *
+     * @return this
+     */
+    public TaskRecord retries(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("retries : " + value + " (expected: >= 0)");
+        }
+        this.retries = value;
+        return this;
+    }
+
+    /**
+     * Notes that the task holds {@code bytes} of {@code value}'s room, given back when it is written or resolves.
+     * Call before submitting.
+     *
+     * @return this
+     */
+    public TaskRecord gate(QueueGate value, int bytes) {
+        this.gate = Objects.requireNonNull(value, "gate");
+        this.gateBytes = bytes;
+        return this;
+    }
+
     ByteBuf payload() {
         return payload;
     }
@@ -40,13 +101,48 @@ public final class TaskRecord {
         return done;
     }
 
-    /** Completes the task: releases the payload and tells the listener. Later calls do nothing. */
+    Duration timeout() {
+        return timeout;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    int retries() {
+        return retries;
+    }
+
+    /** Queued again after a lost daemon: counts its bytes again, whatever the capacity. */
+    void regate() {
+        if (gate != null && gateBytes == 0) {
+            gateBytes = payload.readableBytes();
+            gate.force(gateBytes);
+        }
+    }
+
+    /** Gives back the task's room in the gate. Idempotent. */
+    void releaseGate() {
+        if (gate != null && gateBytes != 0) {
+            gate.release(gateBytes);
+            gateBytes = 0;
+        }
+    }
+
+    /**
+     * Completes the task: cancels its timer, gives back its gate room, releases the payload and tells the listener.
+     * Later calls do nothing. The connection it ran on is kept, so that a late RESULT can still be matched.
+     */
     void complete(Outcome outcome) {
         if (done) {
             return;
         }
         done = true;
-        connection = null;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        releaseGate();
         payload.release();
         listener.accept(outcome);
     }

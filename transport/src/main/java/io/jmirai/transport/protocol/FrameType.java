@@ -23,7 +23,10 @@ public enum FrameType {
     WELCOME(0x02, 0),
     /** A task for the daemon to evaluate. */
     TASK(0x03, 0),
-    /** A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled. */
+    /**
+     * A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled by a CANCEL frame;
+     * bit 2: it was interrupted by a signal to the daemon process.
+     */
     RESULT(0x04, Flags.RESULT_ERROR | Flags.RESULT_CANCELLED | Flags.RESULT_INTERRUPTED),
     /** Asks the daemon to interrupt the task with this id. */
     CANCEL(0x05, 0),
@@ -77,7 +80,10 @@ public enum FrameType {
     public static final class Flags {
         /** RESULT: the task threw; the payload is an encoded {@code RemoteError}. */
         public static final int RESULT_ERROR = 1;
-        /** RESULT: the task was cancelled by a CANCEL frame. */
+        /**
+         * RESULT: the task was cancelled by a CANCEL frame (interrupted if it was running, dropped if it was still
+         * queued at the daemon; the payload is then empty).
+         */
         public static final int RESULT_CANCELLED = 1 << 1;
         /** RESULT: the task was interrupted by a signal to the daemon process. */
         public static final int RESULT_INTERRUPTED = 1 << 2;

@@ -1,0 +1,33 @@
+package io.jmirai.dispatcher;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.IntConsumer;
+
+/**
+ * How the dispatcher steers work, as opposed to how it connects ({@link DispatcherConfig}).
+ *
+ * @param direct no central queue: each task goes, round-robin, straight to a connected daemon, which queues it
+ * @param interruptGrace how long a daemon has to answer after its running task was cancelled; then it is recycled
+ * @param gate counts queued payload bytes (backpressure)
+ * @param onRecycle told, on the dispatcher's thread, the slot of a daemon being recycled (before it is closed)
+ */
+public record DispatchPolicy(boolean direct, Duration interruptGrace, QueueGate gate, IntConsumer onRecycle) {
+    /** The default grace for a daemon whose task ignores an interrupt. */
+    public static final Duration DEFAULT_INTERRUPT_GRACE = Duration.ofSeconds(5);
+
+    /** Checks the fields. */
+    public DispatchPolicy {
+        Objects.requireNonNull(interruptGrace, "interruptGrace");
+        Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(onRecycle, "onRecycle");
+        if (interruptGrace.isNegative() || interruptGrace.isZero()) {
+            throw new IllegalArgumentException("interruptGrace : " + interruptGrace + " (expected: > 0)");
+        }
+    }
+
+    /** @return a central FIFO queue, a 5-second interrupt grace and no byte limit */
+    public static DispatchPolicy defaults() {
+        return new DispatchPolicy(false, DEFAULT_INTERRUPT_GRACE, new QueueGate(0), slot -> {});
+    }
+}

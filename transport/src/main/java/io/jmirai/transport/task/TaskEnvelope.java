@@ -1,0 +1,66 @@
+package io.jmirai.transport.task;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * What the host sends instead of a bare task when the daemon must know more than the task itself: the seed and
+ * submission index of the task's random stream, or that the task is an {@code everywhere} setup whose effects on the
+ * daemon's context persist. Encoded by the host together with the task (Kryo) and decoded only by the daemon; the
+ * dispatcher forwards the bytes untouched. A daemon also accepts a bare {@link Callable}. Immutable.
+ */
+public final class TaskEnvelope {
+    private final Callable<?> task;
+    private final boolean seeded;
+    private final long seed;
+    private final long index;
+    private final boolean setup;
+
+    private TaskEnvelope(Callable<?> task, boolean seeded, long seed, long index, boolean setup) {
+        this.task = Objects.requireNonNull(task, "task");
+        this.seeded = seeded;
+        this.seed = seed;
+        this.index = index;
+        this.setup = setup;
+    }
+
+    /**
+     * @param task the task
+     * @param seed the daemons' seed
+     * @param index the task's submission index among the seeded tasks (1, 2, …)
+     * @return an envelope for a task with its own reproducible random stream
+     */
+    public static TaskEnvelope seeded(Callable<?> task, long seed, long index) {
+        return new TaskEnvelope(task, true, seed, index, false);
+    }
+
+    /** @return an envelope for an {@code everywhere} setup: what it leaves in the daemon's context persists */
+    public static TaskEnvelope setup(Callable<?> task) {
+        return new TaskEnvelope(task, false, 0, 0, true);
+    }
+
+    /** @return the task */
+    public Callable<?> task() {
+        return task;
+    }
+
+    /** @return whether the task has a reproducible random stream */
+    public boolean seeded() {
+        return seeded;
+    }
+
+    /** @return the seed (meaningful when {@link #seeded()}) */
+    public long seed() {
+        return seed;
+    }
+
+    /** @return the submission index (meaningful when {@link #seeded()}) */
+    public long index() {
+        return index;
+    }
+
+    /** @return whether the task is an {@code everywhere} setup */
+    public boolean setup() {
+        return setup;
+    }
+}
