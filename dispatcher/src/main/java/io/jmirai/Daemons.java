@@ -124,7 +124,8 @@ public final class Daemons implements AutoCloseable {
                         b.maxFrameLength,
                         b.handshakeTimeout,
                         b.maxUnauthenticated,
-                        ssl),
+                        ssl,
+                        b.heartbeat),
                 new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling));
         this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(this::destroyProcesses, "jmirai-shutdown");
@@ -697,6 +698,7 @@ public final class Daemons implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxUnauthenticated = 64;
         private int perDaemonUrls;
+        private Duration heartbeat = DispatcherConfig.DEFAULT_HEARTBEAT;
         private io.jmirai.tls.HostTls hostTls;
 
         private MiraiOptions taskDefaults = MiraiOptions.defaults().retries(0);
@@ -734,6 +736,21 @@ public final class Daemons implements AutoCloseable {
                 throw new IllegalArgumentException("maxQueuedBytes : " + n + " (expected: >= 0)");
             }
             this.maxQueuedBytes = n;
+            return this;
+        }
+
+        /**
+         * The heartbeat interval (default 10 s): each side of a daemon connection sends a HEARTBEAT frame when it has
+         * written nothing for that long, and drops a peer it has heard nothing from for three intervals, so a daemon
+         * whose machine froze or left the network is reported lost (code 19, or a retry) instead of holding its task
+         * for ever. {@code Duration.ZERO} turns heartbeats off.
+         */
+        public Builder heartbeat(Duration value) {
+            Objects.requireNonNull(value, "heartbeat");
+            if (value.isNegative() || (!value.isZero() && value.toMillis() == 0)) {
+                throw new IllegalArgumentException("heartbeat : " + value + " (expected: zero, or >= 1 ms)");
+            }
+            this.heartbeat = value;
             return this;
         }
 

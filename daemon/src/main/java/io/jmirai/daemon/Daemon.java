@@ -8,6 +8,7 @@ import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.jmirai.transport.serial.KryoCodec;
 import io.jmirai.transport.serial.RemoteError;
@@ -592,6 +593,9 @@ public final class Daemon implements AutoCloseable {
                         exit(ExitCode.AUTHENTICATION_FAILED, "host failed to prove the secret: url=" + config.url());
                         ctx.close();
                         return;
+                    }
+                    if (welcome.heartbeatMillis() > 0) {
+                        ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
                     }
                     authenticated(welcome.maxFrameLength(), ctx.channel());
                 }

@@ -6,6 +6,7 @@ import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -130,7 +131,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         handshakeDeadline.cancel(false);
         int max = dispatcher.config().maxFrameLength();
         ctx.pipeline().get(FrameDecoder.class).maxFrameLength(max);
-        Handshake.Welcome welcome = Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, 0);
+        int heartbeat = (int) dispatcher.config().heartbeat().toMillis();
+        if (heartbeat > 0) {
+            ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(heartbeat));
+        }
+        Handshake.Welcome welcome =
+                Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
         ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ctx.alloc())))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         dispatcher.connected(this);

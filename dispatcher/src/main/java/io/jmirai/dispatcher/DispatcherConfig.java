@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param handshakeTimeout how long a new connection has to authenticate
  * @param maxUnauthenticated how many connections may be authenticating at once; more are closed at once
  * @param ssl the server TLS context for {@code tls+tcp} and {@code wss} URLs, else null
+ * @param heartbeat the heartbeat interval both ways once authenticated (a peer silent for three is dropped), or zero
+ *     for none
  */
 public record DispatcherConfig(
         ListenUrl url,
@@ -20,9 +22,28 @@ public record DispatcherConfig(
         int maxFrameLength,
         Duration handshakeTimeout,
         int maxUnauthenticated,
-        io.netty.handler.ssl.SslContext ssl) {
+        io.netty.handler.ssl.SslContext ssl,
+        Duration heartbeat) {
+    /** The default heartbeat interval: 10 s (a peer silent for 30 s is dropped). */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+
+    /** A configuration with the default heartbeat. */
+    public DispatcherConfig(
+            ListenUrl url,
+            byte[] secret,
+            int maxFrameLength,
+            Duration handshakeTimeout,
+            int maxUnauthenticated,
+            io.netty.handler.ssl.SslContext ssl) {
+        this(url, secret, maxFrameLength, handshakeTimeout, maxUnauthenticated, ssl, DEFAULT_HEARTBEAT);
+    }
+
     /** Checks the fields. */
     public DispatcherConfig {
+        Objects.requireNonNull(heartbeat, "heartbeat");
+        if (heartbeat.isNegative() || heartbeat.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("heartbeat : " + heartbeat + " (expected: zero, or 1 ms to 24 days)");
+        }
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
