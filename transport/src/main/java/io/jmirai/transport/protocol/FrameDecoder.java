@@ -17,12 +17,35 @@ import java.util.List;
  * {@link #maxFrameLength(int)} once the peer has authenticated. Not thread-safe: confined to the channel's event loop.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    /** Largest frame whose buffer is sized at once from its length field; larger ones grow by doubling. */
+    static final int PRESIZE_LIMIT = 64 * 1024 * 1024;
+
     private int maxFrameLength;
     private boolean failed;
+    private int pendingFrameBytes; // 4 + length of the frame being assembled, or 0
 
     /** @param maxFrameLength the initial limit on the frame-length field */
     public FrameDecoder(int maxFrameLength) {
         maxFrameLength(maxFrameLength);
+        // A large frame arrives in many reads: rather than letting the cumulation double (copying what it holds each
+        // time), size it once for the whole frame when the merge would have to grow it anyway.
+        setCumulator((alloc, cumulation, in) -> {
+            int pending = pendingFrameBytes;
+            if (pending > 0
+                    && pending <= PRESIZE_LIMIT
+                    && cumulation.isReadable()
+                    && cumulation.writableBytes() < in.readableBytes()) {
+                ByteBuf sized = alloc.buffer(Math.max(pending, cumulation.readableBytes() + in.readableBytes()));
+                try {
+                    sized.writeBytes(cumulation).writeBytes(in);
+                    return sized;
+                } finally {
+                    cumulation.release();
+                    in.release();
+                }
+            }
+            return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+        });
     }
 
     /** Sets the limit on the frame-length field (bytes after the length field). */
@@ -76,8 +99,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             fail(in, "reserved flag bits set: type=" + type + ", flags=0x" + Integer.toHexString(flags));
         }
         if (in.readableBytes() < 4 + length) {
+            pendingFrameBytes = (int) (4 + length);
             return;
         }
+        pendingFrameBytes = 0;
         long correlationId = in.getLong(start + 8);
         in.skipBytes(FrameHeader.LENGTH);
         ByteBuf payload = in.readRetainedSlice((int) length - FrameHeader.LENGTH_AFTER_LENGTH_FIELD);

@@ -34,6 +34,19 @@ final class ByteBufOutput extends ByteBufferOutput {
         return true;
     }
 
+    /** Reserves room for the whole array at once (Kryo's own loop would grow the buffer step by step). */
+    @Override
+    public void writeBytes(byte[] bytes, int offset, int count) throws KryoException {
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes cannot be null.");
+        }
+        if (capacity - position < count) {
+            require(count);
+        }
+        byteBuffer.put(bytes, offset, count);
+        position += count;
+    }
+
     private ByteBuffer view(int position) {
         ByteBuffer view = buf.nioBuffer(0, buf.capacity());
         view.position(position);
