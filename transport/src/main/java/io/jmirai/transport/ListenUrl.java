@@ -72,9 +72,16 @@ public record ListenUrl(Scheme scheme, String host, int port, String path) {
             }
             portText = authority.substring(colon + 1);
         }
+        if (!portText.matches("-?[0-9]{1,10}")) { // no sign, spaces or other text Integer.parseInt would take
+            throw new IllegalArgumentException(
+                    "malformed url: url=" + url + " (port is not a number: " + portText + ")");
+        }
+        if (!host.isEmpty() && !host.matches("[A-Za-z0-9._:%-]+")) {
+            throw new IllegalArgumentException("malformed url: url=" + url + " (bad host: " + host + ")");
+        }
         int port;
         try {
-            port = Integer.parseInt(portText);
+            port = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Long.parseLong(portText)));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
                     "malformed url: url=" + url + " (port is not a number: " + portText + ")");

@@ -154,6 +154,9 @@ public final class Handshake {
         /** Checks the fields. */
         public Welcome {
             checkLength("proof", proof, PROOF_LENGTH);
+            if (heartbeatMillis < 0) {
+                throw new IllegalArgumentException("heartbeatMillis : " + heartbeatMillis + " (expected: >= 0)");
+            }
             if (maxFrameLength < FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH) {
                 throw new IllegalArgumentException("maxFrameLength : " + maxFrameLength + " (expected: >= "
                         + FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH + ")");
@@ -216,12 +219,18 @@ public final class Handshake {
         /** Checks the fields. */
         public Goodbye {
             Objects.requireNonNull(reason, "reason");
+            if (code < 0 || code > 0xFFFF) {
+                throw new IllegalArgumentException("code : " + code + " (expected: 0 to 65535)");
+            }
         }
 
         /** @return the payload, owned by the caller (the reason is cut to {@link #MAX_REASON_LENGTH} bytes) */
         public ByteBuf encode(ByteBufAllocator alloc) {
             byte[] text = reason.getBytes(StandardCharsets.UTF_8);
             int n = Math.min(text.length, MAX_REASON_LENGTH);
+            while (n < text.length && n > 0 && (text[n] & 0xC0) == 0x80) {
+                n--; // cut before a UTF-8 continuation byte, never inside a character
+            }
             return alloc.ioBuffer(4 + n).writeShort(code).writeShort(n).writeBytes(text, 0, n);
         }
 
