@@ -28,6 +28,17 @@ class StandaloneDaemonTest {
     Path dir;
 
     @Test
+    void shouldKeepBouncyCastleOutOfTheDaemonJar() throws Exception {
+        assertThat(DAEMON_JAR).exists();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(DAEMON_JAR.toFile())) {
+            assertThat(jar.stream().map(java.util.jar.JarEntry::getName))
+                    .as("the daemon reads PEM with the JDK; only the host makes certificates")
+                    .noneMatch(name -> name.startsWith("org/bouncycastle/"))
+                    .anyMatch(name -> name.equals("io/jmirai/transport/tls/PinnedTrustManager.class"));
+        }
+    }
+
+    @Test
     void shouldRunTasksInTheStandaloneJarWithAClasspathOption() throws Exception {
         assertThat(DAEMON_JAR).as("built by the daemon module's package phase").exists();
         try (Daemons daemons = Daemons.builder().start()) {
