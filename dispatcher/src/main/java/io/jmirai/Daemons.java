@@ -939,7 +939,13 @@ public final class Daemons implements AutoCloseable {
             }
             return commands;
         }
-        return Launchers.launch(n, config, launchContext());
+        List<Integer> reserved = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            return Launchers.launch(n, config, launchContext(reserved));
+        } catch (RuntimeException e) {
+            dispatcher.releaseSlots(reserved); // a failed launch leaves no offline rows behind
+            throw e;
+        }
     }
 
     /**
@@ -950,13 +956,17 @@ public final class Daemons implements AutoCloseable {
         return launchRemote(n, LaunchConfig.manual());
     }
 
-    private LaunchContext launchContext() {
+    private LaunchContext launchContext(List<Integer> reserved) {
         return new LaunchContext(
                 dispatcher.url(),
                 secret,
                 certificatePem,
                 options,
-                dispatcher::reserveSlots,
+                k -> {
+                    List<Integer> slots = dispatcher.reserveSlots(k);
+                    reserved.addAll(slots);
+                    return slots;
+                },
                 dispatcher::slotConnected,
                 p -> {
                     synchronized (processes) {

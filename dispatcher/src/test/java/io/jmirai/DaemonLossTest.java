@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jmirai.launch.LocalProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,15 +27,9 @@ class DaemonLossTest {
     @Test
     void shouldResolveToConnectionResetWhenADaemonIsKilledMidTaskWhileTheOtherCarriesOn() throws Exception {
         try (Daemons daemons = Daemons.local(2)) {
-            String pidFile = dir.resolve("pid").toString();
-            Mirai<Integer> victim = daemons.mirai(() -> {
-                Files.writeString(
-                        Path.of(pidFile), Long.toString(ProcessHandle.current().pid()));
-                Thread.sleep(60_000);
-                return 1;
-            });
-            await().atMost(WAIT).until(() -> Files.exists(Path.of(pidFile)) && Files.size(Path.of(pidFile)) > 0);
-            long pid = Long.parseLong(Files.readString(Path.of(pidFile)));
+            Sleeper sleeper = Sleeper.start(daemons, dir);
+            Mirai<Integer> victim = sleeper.mirai();
+            long pid = sleeper.pid();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
 
             Object d = DaemonsTest.awaitData(victim);

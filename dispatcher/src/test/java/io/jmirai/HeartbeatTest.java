@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jmirai.transport.protocol.FrameType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
@@ -27,15 +26,9 @@ class HeartbeatTest {
     @Test
     void shouldReportAFrozenDaemonLostWhileTheOtherCarriesOn() throws Exception {
         try (Daemons daemons = Daemons.builder().heartbeat(BEAT).local(2).start()) {
-            String pidFile = dir.resolve("pid").toString();
-            Mirai<Integer> victim = daemons.mirai(() -> {
-                Files.writeString(
-                        Path.of(pidFile), Long.toString(ProcessHandle.current().pid()));
-                Thread.sleep(60_000);
-                return 1;
-            });
-            await().atMost(WAIT).until(() -> Files.exists(Path.of(pidFile)) && Files.size(Path.of(pidFile)) > 0);
-            long pid = Long.parseLong(Files.readString(Path.of(pidFile)));
+            Sleeper sleeper = Sleeper.start(daemons, dir);
+            Mirai<Integer> victim = sleeper.mirai();
+            long pid = sleeper.pid();
             Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start();
             try {
                 assertThat(stop.waitFor()).isZero();

@@ -133,6 +133,9 @@ class LaunchRemoteTest {
                             .filter(ProcessHandle::isAlive)
                             .map(h -> h.info().commandLine().orElse("")))
                     .noneMatch(c -> c.contains("sleep 60"));
+            assertThat(daemons.status().daemons())
+                    .as("the failed launch left no slot behind")
+                    .isEmpty();
             assertThat(daemons.mirai(() -> 1).isUnresolved()).isTrue();
         }
     }

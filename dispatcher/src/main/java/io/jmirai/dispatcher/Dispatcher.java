@@ -455,6 +455,30 @@ public final class Dispatcher implements AutoCloseable {
         });
     }
 
+    /**
+     * Forgets slots reserved for daemons that never connected (a failed launch), so they leave no offline rows; a
+     * daemon that dials one later is refused. Slots that have had a daemon are kept. Thread-safe.
+     */
+    public void releaseSlots(List<Integer> reserved) {
+        List<Integer> copy = List.copyOf(reserved);
+        if (copy.isEmpty()) {
+            return;
+        }
+        call(() -> {
+            for (int slot : copy) {
+                SlotRow row = slots.get(slot);
+                if (slot > 0 && row != null && !row.online && row.instance == 0) {
+                    slots.remove(slot);
+                    CompletableFuture<Void> waiter = slotWaiters.remove(slot);
+                    if (waiter != null) {
+                        waiter.completeExceptionally(new IllegalStateException("slot released: slot=" + slot));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
     /** @return the URL a daemon dials to take {@code slot}: the listen URL with path {@code /slot[/token]} */
     public ListenUrl slotUrl(int slot) {
         return call(() -> {
