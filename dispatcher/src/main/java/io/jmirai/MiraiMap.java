@@ -207,8 +207,22 @@ public final class MiraiMap<R> {
 
         Progress(MapOptions options, int total) {
             this.listener = options.listener();
-            this.bar = options.progressBar() && System.console() != null ? System.err : null;
+            this.bar = options.progressBar() && stderrIsTerminal() ? System.err : null;
             this.total = total;
+        }
+
+        /**
+         * Whether this process's stderr is a terminal: on Linux, where file descriptor 2 points; elsewhere,
+         * {@code System.console()} (which asks about stdin and stdout) is the best the JDK offers.
+         */
+        static boolean stderrIsTerminal() {
+            java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
+            try {
+                String target = java.nio.file.Files.readSymbolicLink(fd2).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+                return System.console() != null;
+            }
         }
 
         void update(int resolved) {
