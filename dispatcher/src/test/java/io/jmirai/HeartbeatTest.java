@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakCheck.class)
 class HeartbeatTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Duration BEAT = Duration.ofMillis(300);
+    private static final Duration BEAT = Duration.ofMillis(500);
 
     @TempDir
     Path dir;
