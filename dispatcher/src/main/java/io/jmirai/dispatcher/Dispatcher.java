@@ -271,11 +271,8 @@ public final class Dispatcher implements AutoCloseable {
         lastConnectionError = new IllegalStateException("daemon recycled: " + reason);
         idle.remove(conn);
         removeOnline(conn);
-        for (Map.Entry<Integer, SlotRow> e : slots.entrySet()) {
-            if (e.getValue() == conn.row && e.getKey() > 0) {
-                policy.onRecycle().accept(e.getKey());
-                break;
-            }
+        if (conn.row.slot > 0) { // a reserved slot: its local daemon is replaced
+            policy.onRecycle().accept(conn.row.slot);
         }
         conn.close("recycled: " + reason);
         conn.channel().close();
@@ -590,14 +587,9 @@ public final class Dispatcher implements AutoCloseable {
         connectionsWaiters.removeIf(w -> connections >= w.n() && w.future().complete(null));
         instanceWaiters.removeIf(w ->
                 w.row() == row && row.instance >= w.instance() && w.future().complete(null));
-        for (Map.Entry<Integer, SlotRow> e : slots.entrySet()) {
-            if (e.getValue() == row) {
-                CompletableFuture<Void> waiter = slotWaiters.remove(e.getKey());
-                if (waiter != null) {
-                    waiter.complete(null);
-                }
-                break;
-            }
+        CompletableFuture<Void> waiter = row.slot > 0 ? slotWaiters.remove(row.slot) : null; // shared rows: none
+        if (waiter != null) {
+            waiter.complete(null);
         }
     }
 
