@@ -68,7 +68,7 @@ class AuthenticationTest {
     void shouldMakeADaemonWithTheWrongSecretExitWithCode77() throws Exception {
         long before = daemons.status().cumulative();
         List<String> cmd = new ArrayList<>(new io.jmirai.launch.LocalLauncher()
-                .command(io.jmirai.transport.ListenUrl.parse(daemons.url()), 0, DaemonOptions.defaults()));
+                .command(io.jmirai.transport.ListenUrl.parse(daemons.url()), DaemonOptions.defaults(), null));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put(Handshake.SECRET_ENV, "wrong");
         Process p = pb.start();
@@ -150,7 +150,7 @@ class AuthenticationTest {
     @Test
     void shouldNotPutTheSecretOnTheCommandLine() throws Exception {
         List<String> cmd = new io.jmirai.launch.LocalLauncher()
-                .command(io.jmirai.transport.ListenUrl.parse(daemons.url()), 1, DaemonOptions.defaults());
+                .command(io.jmirai.transport.ListenUrl.parse(daemons.url() + "/1"), DaemonOptions.defaults(), null);
         assertThat(String.join(" ", cmd)).doesNotContain(daemons.secret());
         Path self = Path.of("/proc/self/cmdline");
         if (Files.exists(self)) {

@@ -40,11 +40,6 @@ public final class LocalLauncher {
         this.jvmArgs = List.copyOf(jvmArgs);
     }
 
-    /** @return the command that starts a daemon at {@code slot} (without the secret, which goes in the environment) */
-    public List<String> command(ListenUrl url, int slot, DaemonOptions options) {
-        return command(slot > 0 ? url.withPath("/" + slot) : url, options, null);
-    }
-
     /**
      * @param url the URL to dial: the shared URL, or a per-daemon URL whose path carries the slot and token
      * @param certificatePem the host certificate the daemon pins, for TLS URLs; else null
@@ -63,15 +58,6 @@ public final class LocalLauncher {
         }
         cmd.addAll(options.toArgs());
         return cmd;
-    }
-
-    /**
-     * Starts a daemon process.
-     *
-     * @throws IOException if the process cannot be started
-     */
-    public LocalProcess launch(ListenUrl url, int slot, DaemonOptions options, String secret) throws IOException {
-        return launch(slot > 0 ? url.withPath("/" + slot) : url, slot, options, secret, null);
     }
 
     /**
