@@ -617,9 +617,7 @@ public final class Daemon implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
-                    ? cause.getCause()
-                    : cause;
+            Throwable c = ProtocolException.unwrap(cause);
             log.println("jmirai-daemon: closing connection: " + c);
             ctx.close();
         }

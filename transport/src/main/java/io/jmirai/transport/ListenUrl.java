@@ -79,13 +79,8 @@ public record ListenUrl(Scheme scheme, String host, int port, String path) {
         if (!host.isEmpty() && !host.matches("[A-Za-z0-9._:%-]+")) {
             throw new IllegalArgumentException("malformed url: url=" + url + " (bad host: " + host + ")");
         }
-        int port;
-        try {
-            port = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Long.parseLong(portText)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "malformed url: url=" + url + " (port is not a number: " + portText + ")");
-        }
+        // at most 10 digits: fits a long; out-of-range values are clamped so the range check below names them
+        int port = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Long.parseLong(portText)));
         if (host.isEmpty()) {
             throw new IllegalArgumentException("malformed url: url=" + url + " (no host)");
         }

@@ -19,4 +19,12 @@ public class ProtocolException extends RuntimeException {
     public ProtocolException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * @return what a handler's {@code exceptionCaught} should report: the cause a decoder wrapped in Netty's
+     *     {@code DecoderException} (such as a {@code ProtocolException}), or {@code t} itself
+     */
+    public static Throwable unwrap(Throwable t) {
+        return t instanceof io.netty.handler.codec.DecoderException && t.getCause() != null ? t.getCause() : t;
+    }
 }
