@@ -32,7 +32,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeDeadline;
     private boolean authenticated;
     private boolean counted;
-    Dispatcher.SlotRow row;
+    SlotRegistry.SlotRow row;
     long pid;
     /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
     final LinkedHashMap<Long, TaskRecord> inflight = new LinkedHashMap<>();
