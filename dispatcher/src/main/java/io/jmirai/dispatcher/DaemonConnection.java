@@ -49,6 +49,17 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
+    /**
+     * Binds this handler, as authenticated, to a channel it is not a handler of: lets the task state machine
+     * ({@link TaskLifecycle}) be driven without a socket or a handshake, e.g. over an {@code EmbeddedChannel}.
+     */
+    void attachAuthenticated(Channel ch, SlotRegistry.SlotRow slotRow, long daemonPid) {
+        this.channel = ch;
+        this.row = slotRow;
+        this.pid = daemonPid;
+        this.authenticated = true;
+    }
+
     boolean isAuthenticated() {
         return authenticated;
     }
