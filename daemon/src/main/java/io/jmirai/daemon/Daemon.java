@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An {@code everywhere} setup ({@link TaskEnvelope#setup()}) moves the cleanup baseline: what it leaves in system
  * properties, locale, time zone and {@code DaemonContext} persists.
  *
- * <p>Structure: this class owns the event loop, the limits and the exit decision; the {@link Connector} dials,
- * redials and authenticates; the {@link TaskRunner} runs tasks on the worker. The data path: TASK frame →
- * {@link Connector} → {@link #taskArrived} → {@link TaskRunner#start} (worker) → {@link #finished} (loop) → RESULT
- * frame through {@link Connector#send}.
+ * <p>Structure: this class owns the event loop, the limits and the exit decision; the {@code Connector} dials,
+ * redials and authenticates; the {@code TaskRunner} runs tasks on the worker. The data path: TASK frame →
+ * {@code Connector} → {@code taskArrived} → {@code TaskRunner.start} (worker) → {@code finished} (loop) → RESULT
+ * frame through {@code Connector.send}.
  *
  * <p>Threading: connection state is confined to one event loop; tasks run on a single worker thread; a CANCEL frame
  * interrupts that thread. {@link #close()} is idempotent and thread-safe.

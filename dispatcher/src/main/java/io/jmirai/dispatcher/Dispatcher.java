@@ -24,19 +24,19 @@ import java.util.function.Function;
  * event loop, bridges other threads onto it, and wires the parts together, each with one job:
  *
  * <ul>
- *   <li>{@link DaemonListener}: the listening socket and admission of unauthenticated connections;
- *   <li>{@link DaemonConnection}: one daemon's handshake and frames;
- *   <li>{@link SlotRegistry}: daemon slots, their tokens and status rows, and the waiters on connections;
- *   <li>{@link TaskLifecycle}: a task's states (queued, running, resolved), timeouts, stops, retries, and
- *       {@link Counters};
- *   <li>{@link SchedulingPolicy}: which daemon takes which queued task ({@link FifoScheduling}, one task in flight
- *       per daemon; or {@link DirectScheduling}, round-robin without a central queue).
+ *   <li>{@code DaemonListener}: the listening socket and admission of unauthenticated connections;
+ *   <li>{@code DaemonConnection}: one daemon's handshake and frames;
+ *   <li>{@code SlotRegistry}: daemon slots, their tokens and status rows, and the waiters on connections;
+ *   <li>{@code TaskLifecycle}: a task's states (queued, running, resolved), timeouts, stops, retries, and
+ *       {@code Counters};
+ *   <li>{@code SchedulingPolicy}: which daemon takes which queued task ({@code FifoScheduling}, one task in flight
+ *       per daemon; or {@code DirectScheduling}, round-robin without a central queue).
  * </ul>
  *
- * The data path: {@link #submit} → {@link TaskLifecycle#submit} (queued, timer armed) → {@link
- * SchedulingPolicy#submitted} → {@link TaskLifecycle} assign → {@link DaemonConnection#send} (TASK frame) … RESULT
- * frame → {@link DaemonConnection} → {@link #result} → {@link TaskLifecycle#result} → the task's listener, and
- * {@link SchedulingPolicy#completed} hands the daemon its next task in the same pass.
+ * The data path: {@link #submit} → {@code TaskLifecycle.submit} (queued, timer armed) → {@code
+ * SchedulingPolicy.submitted} → {@code TaskLifecycle} assign → {@code DaemonConnection.send} (TASK frame) … RESULT
+ * frame → {@code DaemonConnection} → {@code result} → {@code TaskLifecycle.result} → the task's listener, and
+ * {@code SchedulingPolicy.completed} hands the daemon its next task in the same pass.
  *
  * <p>Steering: a task's timeout (counted from submission) and {@link #cancel} resolve it at once; a queued task is
  * dropped, a running one is sent CANCEL, and its daemon becomes idle again only when its RESULT (cancelled or not)
