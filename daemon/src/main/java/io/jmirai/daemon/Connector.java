@@ -199,7 +199,12 @@ final class Connector {
                                 frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
                     case CANCEL -> daemon.cancel(frame.correlationId());
                     case HEARTBEAT -> {}
-                    case GOODBYE -> ctx.close();
+                    case GOODBYE -> {
+                        if (Handshake.Goodbye.decode(frame.payload()).code() == Handshake.Goodbye.RETIRED) {
+                            daemon.retiredByHost(); // scaled down: exit rather than redial
+                        }
+                        ctx.close();
+                    }
                     default -> throw new ProtocolException("unexpected frame from host: type=" + frame.type());
                 }
             } finally {

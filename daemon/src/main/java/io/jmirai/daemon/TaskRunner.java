@@ -49,6 +49,11 @@ final class TaskRunner {
     private final ExecutorService worker;
     private final Object taskLock = new Object();
 
+    // The state the daemon started in, which a reset returns to. Written at construction only.
+    private final Properties initialProperties;
+    private final Locale initialLocale;
+    private final TimeZone initialTimeZone;
+
     // The cleanup baseline: read and written by the worker only (after construction).
     private Properties propertiesSnapshot;
     private Locale localeSnapshot;
@@ -74,9 +79,12 @@ final class TaskRunner {
         this.alloc = alloc;
         this.loop = loop;
         this.finisher = finisher;
-        this.propertiesSnapshot = copy(System.getProperties());
-        this.localeSnapshot = Locale.getDefault();
-        this.timeZoneSnapshot = TimeZone.getDefault();
+        this.initialProperties = copy(System.getProperties());
+        this.initialLocale = Locale.getDefault();
+        this.initialTimeZone = TimeZone.getDefault();
+        this.propertiesSnapshot = copy(initialProperties);
+        this.localeSnapshot = initialLocale;
+        this.timeZoneSnapshot = initialTimeZone;
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "jmirai-task");
             t.setDaemon(true);
@@ -189,6 +197,7 @@ final class TaskRunner {
         ByteBuf result = null;
         int flags = 0;
         boolean setup = false;
+        boolean reset = false;
         boolean succeeded = false;
         try {
             Object decoded;
@@ -200,6 +209,7 @@ final class TaskRunner {
             TaskEnvelope envelope = decoded instanceof TaskEnvelope e ? e : null;
             Object task = envelope != null ? envelope.task() : decoded;
             setup = envelope != null && envelope.setup();
+            reset = envelope != null && envelope.reset();
             TaskScope.enter(envelope);
             if (!(task instanceof Callable<?> callable)) {
                 throw new IllegalArgumentException("payload is not a task: class="
@@ -237,7 +247,9 @@ final class TaskRunner {
                 }
             }
             Thread.interrupted();
-            if (setup && succeeded) {
+            if (reset) {
+                resetToInitial();
+            } else if (setup && succeeded) {
                 commitBaseline();
             } else if (config.cleanup()) {
                 cleanup();
@@ -253,6 +265,17 @@ final class TaskRunner {
         Locale.setDefault(localeSnapshot);
         TimeZone.setDefault(timeZoneSnapshot);
         TaskScope.restoreBaseline();
+    }
+
+    /** A reset: the state the daemon started in becomes the baseline again, and the context is emptied. */
+    private void resetToInitial() {
+        propertiesSnapshot = copy(initialProperties);
+        localeSnapshot = initialLocale;
+        timeZoneSnapshot = initialTimeZone;
+        System.setProperties(copy(initialProperties));
+        Locale.setDefault(initialLocale);
+        TimeZone.setDefault(initialTimeZone);
+        TaskScope.reset();
     }
 
     /** After a successful {@code everywhere} setup: what it left becomes what cleanup restores. */

@@ -40,6 +40,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
     boolean recycling;
+    /** Retired by scaling down: gets no more tasks, and is closed once nothing is in flight. */
+    boolean retiring;
+    /** When this daemon last had nothing in flight ({@link System#nanoTime()}), for retiring idle daemons. */
+    long idleSince = System.nanoTime();
 
     DaemonConnection(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -184,9 +188,19 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     /** Says goodbye and closes. */
     void close(String reason) {
+        close(Handshake.Goodbye.NORMAL, reason);
+    }
+
+    /** Says goodbye with {@code code} and closes. */
+    void close(int code, String reason) {
         if (channel != null && channel.isActive()) {
-            goodbye(channel, Handshake.Goodbye.NORMAL, reason);
+            goodbye(channel, code, reason);
         }
+    }
+
+    /** @return whether this daemon may be given tasks: connected, and neither recycling nor retiring */
+    boolean takesTasks() {
+        return channel.isActive() && !recycling && !retiring;
     }
 
     private void release() {

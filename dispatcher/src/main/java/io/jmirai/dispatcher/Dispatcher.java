@@ -4,10 +4,14 @@ import io.jmirai.ErrorValue;
 import io.jmirai.Status;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.protocol.Handshake;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * The dispatcher: a queue of tasks and the daemon connections they go to. This class is the conductor: it owns the
@@ -64,6 +69,8 @@ public final class Dispatcher implements AutoCloseable {
     private final SlotRegistry slots;
     private final TaskLifecycle tasks;
     private Throwable lastConnectionError;
+    private int expected = -1; // the scale target; -1: never scaled
+    private final ArrayDeque<String> launchFailures = new ArrayDeque<>();
 
     private Dispatcher(DispatcherConfig config, DispatchPolicy policy, DispatchEvents events) {
         this.config = config;
@@ -188,14 +195,8 @@ public final class Dispatcher implements AutoCloseable {
                     throw new IllegalStateException("daemons are closed");
                 }
                 tasks.addSetup(payload);
-                int n = 0;
-                for (DaemonConnection conn : slots.online()) {
-                    if (conn.recycling || !conn.channel().isActive()) {
-                        continue;
-                    }
-                    tasks.pin(conn, newRecord.apply(payload.retainedDuplicate()));
-                    n++;
-                }
+                int n;
+                n = pinEverywhere(payload, newRecord);
                 return n;
             });
         } catch (IllegalStateException e) {
@@ -204,6 +205,130 @@ public final class Dispatcher implements AutoCloseable {
             }
             throw e.getCause() instanceof IllegalStateException c ? c : e;
         }
+    }
+
+    /** Pins a record made from a duplicate of {@code payload} to every daemon that takes tasks; @return how many */
+    private int pinEverywhere(ByteBuf payload, Function<ByteBuf, TaskRecord> newRecord) {
+        int n = 0;
+        for (DaemonConnection conn : slots.online()) {
+            if (!conn.takesTasks()) {
+                continue;
+            }
+            tasks.pin(conn, newRecord.apply(payload.retainedDuplicate()));
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Resets the daemons: forgets every {@code everywhere} setup (daemons that connect later get none), and runs
+     * {@code payload} (a reset envelope) on every daemon that takes tasks, before any task it takes afterwards. A task
+     * running on a daemon now finishes first. Thread-safe.
+     *
+     * @param payload the encoded reset; ownership passes to the dispatcher
+     * @param newRecord makes one daemon's record from a duplicate of the payload (on the dispatcher's thread)
+     * @return how many daemons it was sent to
+     * @throws IllegalStateException if the dispatcher is closed
+     */
+    public int reset(ByteBuf payload, Function<ByteBuf, TaskRecord> newRecord) {
+        boolean[] taken = new boolean[1];
+        try {
+            return call(() -> {
+                taken[0] = true;
+                try {
+                    if (tasks.isShutdown()) {
+                        throw new IllegalStateException("daemons are closed");
+                    }
+                    tasks.clearSetups();
+                    return pinEverywhere(payload, newRecord);
+                } finally {
+                    payload.release();
+                }
+            });
+        } catch (IllegalStateException e) {
+            if (!taken[0]) {
+                payload.release();
+            }
+            throw e.getCause() instanceof IllegalStateException c ? c : e;
+        }
+    }
+
+    /**
+     * Retires daemons (scaling down): each one chosen takes no more tasks and is closed (GOODBYE {@code RETIRED}, so
+     * it exits) as soon as nothing is in flight on it; a busy one finishes its task first, so no task is lost or
+     * failed. Idle daemons are chosen first, the longest idle first. Thread-safe.
+     *
+     * @param n at most this many
+     * @param minIdle if not null, only daemons idle at least this long (autoscale); else busy ones too, after the idle
+     * @param keep never leave fewer than this many daemons taking tasks
+     * @param onRetire told each retired daemon's slot (0 for a daemon on the shared URL), on the dispatcher's thread
+     * @return how many were retired
+     */
+    public int retire(int n, Duration minIdle, int keep, IntConsumer onRetire) {
+        return call(() -> {
+            List<DaemonConnection> active = new ArrayList<>();
+            for (DaemonConnection conn : slots.online()) {
+                if (conn.takesTasks()) {
+                    active.add(conn);
+                }
+            }
+            // idle ones first (longest idle first), then the busy ones with the least in flight
+            active.sort(Comparator.<DaemonConnection>comparingInt(c -> c.inflight.isEmpty() ? 0 : 1)
+                    .thenComparingInt(c -> c.inflight.size())
+                    .thenComparingLong(c -> c.idleSince));
+            long now = System.nanoTime();
+            int retired = 0;
+            for (DaemonConnection conn : active) {
+                if (retired >= n || active.size() - retired <= keep) {
+                    break;
+                }
+                boolean idle = conn.inflight.isEmpty() && conn.pinned.isEmpty();
+                if (minIdle != null && (!idle || now - conn.idleSince < minIdle.toNanos())) {
+                    continue;
+                }
+                conn.retiring = true;
+                tasks.policy().lost(conn);
+                onRetire.accept(conn.row.slot);
+                closeIfRetired(conn);
+                retired++;
+            }
+            return retired;
+        });
+    }
+
+    /** A retiring daemon with nothing in flight is told to exit. */
+    private void closeIfRetired(DaemonConnection conn) {
+        if (conn.retiring && conn.inflight.isEmpty()) {
+            conn.close(Handshake.Goodbye.RETIRED, "retired");
+        }
+    }
+
+    /** Sets the scale target {@link Status#expected()} reports. Thread-safe. */
+    public void expected(int target) {
+        call(() -> {
+            expected = target;
+            return null;
+        });
+    }
+
+    /**
+     * Reports a launch that failed or whose daemon never connected (what it started is already killed or cancelled),
+     * and forgets its slot if it has never had a daemon. Thread-safe.
+     *
+     * @param slot the launch's slot, or 0 for none
+     * @param why what happened, for {@link Status#launchFailures()}
+     */
+    public void launchFailed(int slot, String why) {
+        call(() -> {
+            if (slot > 0) {
+                slots.release(List.of(slot));
+            }
+            launchFailures.add(why);
+            while (launchFailures.size() > Status.MAX_LAUNCH_FAILURES) {
+                launchFailures.poll();
+            }
+            return null;
+        });
     }
 
     /**
@@ -229,6 +354,16 @@ public final class Dispatcher implements AutoCloseable {
      */
     public List<Integer> reserveSlots(int n) {
         return call(() -> slots.reserve(n));
+    }
+
+    /**
+     * Reserves {@code n} per-daemon URLs: slots nobody launches a daemon for, so they do not count as initializing.
+     * Thread-safe.
+     *
+     * @return the slot numbers
+     */
+    public List<Integer> reserveUrlSlots(int n) {
+        return call(() -> slots.reserve(n, false));
     }
 
     /**
@@ -287,6 +422,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     void connected(DaemonConnection conn) {
+        conn.idleSince = System.nanoTime();
         slots.connected(conn);
         if (events != DispatchEvents.NOOP) {
             events.daemonConnected(conn.row.id, conn.pid);
@@ -297,10 +433,17 @@ public final class Dispatcher implements AutoCloseable {
 
     void result(DaemonConnection conn, long taskId, Outcome.Result result) {
         tasks.result(conn, taskId, result);
+        if (conn.inflight.isEmpty()) {
+            conn.idleSince = System.nanoTime();
+            closeIfRetired(conn);
+        }
     }
 
     void disconnected(DaemonConnection conn) {
         slots.disconnected(conn);
+        if (conn.retiring) {
+            slots.forget(conn.row);
+        }
         if (events != DispatchEvents.NOOP) {
             events.daemonLost(conn.row.id, conn.pid);
         }
@@ -321,6 +464,8 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             Counters c = tasks.counters();
             QueueGate gate = policy.gate();
+            int running = slots.running();
+            int initializing = slots.initializing();
             return new Status(
                     listener.url().toString(),
                     slots.connections(),
@@ -331,7 +476,11 @@ public final class Dispatcher implements AutoCloseable {
                     slots.rows(),
                     gate.used(),
                     gate.peak(),
-                    gate.capacity());
+                    gate.capacity(),
+                    expected >= 0 ? expected : running + initializing,
+                    running,
+                    initializing,
+                    List.copyOf(launchFailures));
         });
     }
 

@@ -57,7 +57,7 @@ final class FifoScheduling implements SchedulingPolicy {
     public void dispatch() {
         while (!idle.isEmpty() && SchedulingPolicy.peekLive(queue) != null) {
             DaemonConnection conn = idle.poll();
-            if (!conn.channel().isActive() || !conn.inflight.isEmpty() || conn.recycling) {
+            if (!conn.takesTasks() || !conn.inflight.isEmpty()) {
                 continue;
             }
             assigner.assign(conn, queue.poll());
@@ -66,7 +66,7 @@ final class FifoScheduling implements SchedulingPolicy {
 
     /** A daemon with nothing in flight takes its pinned setups first, then the queue's head, or waits idle. */
     private void becameFree(DaemonConnection conn) {
-        if (!conn.channel().isActive() || conn.recycling || !conn.inflight.isEmpty()) {
+        if (!conn.takesTasks() || !conn.inflight.isEmpty()) {
             return;
         }
         TaskRecord next = SchedulingPolicy.peekLive(conn.pinned);
