@@ -4,14 +4,10 @@ import io.jmirai.ErrorValue;
 import io.jmirai.Status;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.Transports;
-import io.jmirai.transport.protocol.Handshake;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -34,6 +30,7 @@ import java.util.function.IntConsumer;
  *   <li>{@code SlotRegistry}: daemon slots, their tokens and status rows, and the waiters on connections;
  *   <li>{@code TaskLifecycle}: a task's states (queued, running, resolved), timeouts, stops, retries, and
  *       {@code Counters};
+ *   <li>{@code PoolSizing}: which daemons retire when the pool scales down, the scale target, launch failures;
  *   <li>{@code SchedulingPolicy}: which daemon takes which queued task ({@code FifoScheduling}, one task in flight
  *       per daemon; or {@code DirectScheduling}, round-robin without a central queue).
  * </ul>
@@ -55,6 +52,9 @@ import java.util.function.IntConsumer;
  * the next assignment happen in one pass without a thread hand-off. Other threads call the public methods, which
  * enqueue a command on that loop (and, except {@link #submit}, wait a bounded time for its answer). Task payloads are
  * never copied or decoded here: each send writes a retained duplicate of the payload behind a 16-byte header.
+ *
+ * <p>The file is over 400 lines because it is the one bridge from other threads onto the loop: each public method is
+ * a bounded hop onto the loop that delegates to one of the parts above, with its contract in its Javadoc.
  */
 public final class Dispatcher implements AutoCloseable {
     private final DispatcherConfig config;
@@ -69,8 +69,7 @@ public final class Dispatcher implements AutoCloseable {
     private final SlotRegistry slots;
     private final TaskLifecycle tasks;
     private Throwable lastConnectionError;
-    private int expected = -1; // the scale target; -1: never scaled
-    private final ArrayDeque<String> launchFailures = new ArrayDeque<>();
+    private final PoolSizing sizing = new PoolSizing();
 
     private Dispatcher(DispatcherConfig config, DispatchPolicy policy, DispatchEvents events) {
         this.config = config;
@@ -265,48 +264,13 @@ public final class Dispatcher implements AutoCloseable {
      * @return how many were retired
      */
     public int retire(int n, Duration minIdle, int keep, IntConsumer onRetire) {
-        return call(() -> {
-            List<DaemonConnection> active = new ArrayList<>();
-            for (DaemonConnection conn : slots.online()) {
-                if (conn.takesTasks()) {
-                    active.add(conn);
-                }
-            }
-            // idle ones first (longest idle first), then the busy ones with the least in flight
-            active.sort(Comparator.<DaemonConnection>comparingInt(c -> c.inflight.isEmpty() ? 0 : 1)
-                    .thenComparingInt(c -> c.inflight.size())
-                    .thenComparingLong(c -> c.idleSince));
-            long now = System.nanoTime();
-            int retired = 0;
-            for (DaemonConnection conn : active) {
-                if (retired >= n || active.size() - retired <= keep) {
-                    break;
-                }
-                boolean idle = conn.inflight.isEmpty() && conn.pinned.isEmpty();
-                if (minIdle != null && (!idle || now - conn.idleSince < minIdle.toNanos())) {
-                    continue;
-                }
-                conn.retiring = true;
-                tasks.policy().lost(conn);
-                onRetire.accept(conn.row.slot);
-                closeIfRetired(conn);
-                retired++;
-            }
-            return retired;
-        });
-    }
-
-    /** A retiring daemon with nothing in flight is told to exit. */
-    private void closeIfRetired(DaemonConnection conn) {
-        if (conn.retiring && conn.inflight.isEmpty()) {
-            conn.close(Handshake.Goodbye.RETIRED, "retired");
-        }
+        return call(() -> sizing.retire(slots.online(), tasks.policy(), n, minIdle, keep, onRetire));
     }
 
     /** Sets the scale target {@link Status#expected()} reports. Thread-safe. */
     public void expected(int target) {
         call(() -> {
-            expected = target;
+            sizing.target(target);
             return null;
         });
     }
@@ -323,10 +287,7 @@ public final class Dispatcher implements AutoCloseable {
             if (slot > 0) {
                 slots.release(List.of(slot));
             }
-            launchFailures.add(why);
-            while (launchFailures.size() > Status.MAX_LAUNCH_FAILURES) {
-                launchFailures.poll();
-            }
+            sizing.launchFailed(why);
             return null;
         });
     }
@@ -435,7 +396,7 @@ public final class Dispatcher implements AutoCloseable {
         tasks.result(conn, taskId, result);
         if (conn.inflight.isEmpty()) {
             conn.idleSince = System.nanoTime();
-            closeIfRetired(conn);
+            sizing.closeIfRetired(conn);
         }
     }
 
@@ -477,10 +438,10 @@ public final class Dispatcher implements AutoCloseable {
                     gate.used(),
                     gate.peak(),
                     gate.capacity(),
-                    expected >= 0 ? expected : running + initializing,
+                    sizing.expectedOr(running + initializing),
                     running,
                     initializing,
-                    List.copyOf(launchFailures));
+                    sizing.launchFailures());
         });
     }
 
