@@ -118,6 +118,31 @@ class ScaleTest {
     }
 
     @Test
+    void shouldMakeARetiredDaemonExitEvenWhenItWouldRedial() throws Exception {
+        try (Daemons daemons = Daemons.builder()
+                .daemonOptions(DaemonOptions.defaults().autoExit(io.jmirai.daemon.AutoExit.NEVER))
+                .local(2)
+                .start()) {
+            List<Long> pids = new ArrayList<>();
+            for (Object v : Mirai.collect(
+                    daemons.everywhere(() -> ProcessHandle.current().pid()))) {
+                pids.add((Long) v);
+            }
+            daemons.scale(1);
+            await("one retired daemon process exits instead of redialling")
+                    .atMost(WAIT)
+                    .until(() -> pids.stream()
+                                    .filter(p -> ProcessHandle.of(p)
+                                            .map(ProcessHandle::isAlive)
+                                            .orElse(false))
+                                    .count()
+                            == 1);
+            assertThat(daemons.status().connections()).isEqualTo(1);
+            assertThat(daemons.status().cumulative()).as("no redial").isEqualTo(2);
+        }
+    }
+
+    @Test
     void shouldKillAndReportALaunchThatNeverConnects() throws Exception {
         Path pidFile = dir.resolve("pid");
         Path fakeJava = dir.resolve("fake-java");
