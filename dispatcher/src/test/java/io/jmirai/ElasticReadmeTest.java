@@ -18,7 +18,7 @@ class ElasticReadmeTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
-    void shouldRunTheScaleExample() {
+    void shouldRunTheScaleResetAndReduceExamples() throws Exception {
         try (Daemons daemons = Daemons.builder().local(1).start()) {
             daemons.scale(3); // two more launched; returns at once
             Status s = daemons.status(); // expected 3, running + initializing 3
@@ -27,12 +27,7 @@ class ElasticReadmeTest {
             daemons.scale(1); // two retire, each after its task
             assertThat(daemons.status().expected()).isEqualTo(1);
             await().atMost(WAIT).until(() -> daemons.status().running() == 1);
-        }
-    }
 
-    @Test
-    void shouldRunTheResetAndReduceExamples() throws Exception {
-        try (Daemons daemons = Daemons.local(2)) {
             daemons.everywhere(() -> DaemonContext.put("model", "m1"));
             Mirai.collect(daemons.reset()); // wait until every daemon is reset
             daemons.everywhere(() -> DaemonContext.put("model", "m2"));

@@ -31,7 +31,7 @@ class ReduceTest {
     }
 
     @Test
-    void shouldReduceMapResultsAsTheyResolveAndStopAtAnError() throws Exception {
+    void shouldReduceOnTheHostAsResultsResolveAndOnTheDaemonsByChunks() throws Exception {
         try (Daemons daemons = Daemons.local(2)) {
             assertThat(daemons.map(range(1, 100), x -> (long) x).reduce(0L, Long::sum))
                     .isEqualTo(5050L);
@@ -47,12 +47,8 @@ class ReduceTest {
             assertThatThrownBy(() -> failing.reduce(0, Integer::sum))
                     .isInstanceOf(MiraiMapException.class)
                     .hasMessageContaining("index 2");
-        }
-    }
 
-    @Test
-    void shouldReduceChunksOnTheDaemonsAndCombineThePartials() throws Exception {
-        try (Daemons daemons = Daemons.local(2)) {
+            // on the daemons: chunks reduced there, partials combined here
             long expected = range(1, 1000).stream().mapToLong(x -> (long) x * x).sum();
             assertThat(daemons.mapReduce(range(1, 1000), x -> (long) x * x, 0L, Long::sum, MapOptions.defaults()))
                     .isEqualTo(expected);
