@@ -1,6 +1,11 @@
 package io.jmirai;
 
-import io.jmirai.daemon.ExitCode;
+import io.jmirai.api.DaemonContext;
+import io.jmirai.api.ExitCode;
+import io.jmirai.api.MapFunction;
+import io.jmirai.api.Task;
+import io.jmirai.api.internal.MapCall;
+import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.dispatcher.DispatchPolicy;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.DispatcherConfig;
@@ -16,8 +21,6 @@ import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.task.MapCall;
-import io.jmirai.transport.task.TaskEnvelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package io.jmirai.daemon;
 
+import io.jmirai.api.AutoExit;
+import io.jmirai.api.ExitCode;
+import io.jmirai.api.internal.TaskEnvelope;
+import io.jmirai.api.internal.TaskScope;
 import io.jmirai.transport.Pipelines;
 import io.jmirai.transport.TransportReadyHandler;
 import io.jmirai.transport.Transports;
@@ -12,8 +16,6 @@ import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.jmirai.transport.serial.KryoCodec;
 import io.jmirai.transport.serial.RemoteError;
-import io.jmirai.transport.task.TaskEnvelope;
-import io.jmirai.transport.task.TaskScope;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
