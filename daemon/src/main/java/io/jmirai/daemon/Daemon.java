@@ -13,6 +13,7 @@ import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
+import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.jmirai.transport.serial.KryoCodec;
 import io.jmirai.transport.serial.RemoteError;
@@ -543,6 +544,7 @@ public final class Daemon implements AutoCloseable {
         private final TransportReadyHandler ready;
         private Handshake.Challenge challenge;
         private Handshake.Hello hello;
+        private Negotiated negotiated;
 
         HostHandler(int attempt, TransportReadyHandler ready) {
             this.attempt = attempt;
@@ -561,6 +563,7 @@ public final class Daemon implements AutoCloseable {
                     handshake(ctx, frame);
                     return;
                 }
+                negotiated.checkReceived(frame.type());
                 switch (frame.type()) {
                     case TASK ->
                         startTask(frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
@@ -596,6 +599,7 @@ public final class Daemon implements AutoCloseable {
                         ctx.close();
                         return;
                     }
+                    negotiated = Negotiated.of(hello, welcome);
                     if (welcome.heartbeatMillis() > 0) {
                         ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
                     }
