@@ -4,6 +4,7 @@ import io.jmirai.DaemonOptions;
 import io.jmirai.Daemons;
 import io.jmirai.Mirai;
 import io.jmirai.Task;
+import io.jmirai.launch.LocalLauncher;
 import io.jmirai.transport.Transports;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -21,13 +23,21 @@ import java.util.concurrent.TimeoutException;
  * medians over {@code RUNS} repetitions; raw values on stderr). The environment variables of bench.R apply: {@code
  * RUNS}, {@code N_NOOP}, {@code N_LAT}, {@code N_MAP}, {@code N_PAY}, {@code PAY_BYTES}, {@code N_WARM}, {@code
  * SECTION_LIMIT_S}, {@code QUIET_BUSY}, {@code QUIET_MAX_WAIT_S}, {@code SECTION_QUIET_MAX_WAIT_S}. Extra figures
- * (a fresh plain-Netty floor) start with {@code floor_}; {@code FLOOR=0} skips them.
+ * (a fresh plain-Netty floor) start with {@code floor_}; {@code FLOOR=0} skips them. For experiments: {@code
+ * SECTIONS=memory,noop_disp,…} runs only the sections named (bench.R's labels: {@code memory startup_disp noop_disp
+ * map_disp payload_disp startup_direct noop_direct map_direct payload_direct
+ * noop_throughput_daemons2_dispatcher_cleanupFALSE noop_throughput_daemons2_nodispatcher_cleanupFALSE
+ * latency_dispatcher latency_nodispatcher tls_dispatcher tls_nodispatcher tcp_dispatcher tcp_nodispatcher floor}),
+ * and {@code DAEMON_JVM_ARGS="-XX:… -X…"} launches the local daemons with these JVM options instead of jmirai's
+ * defaults ({@code DAEMON_JVM_ARGS=none}: none; the class-data-sharing archive is used either way unless this JVM
+ * runs with {@code -Djmirai.launch.cds=false}).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jmirai.benchmarks.SessionBenchmark
  * </pre>
  *
- * Single-threaded: everything runs on the main thread, as bench.R runs in one R session.
+ * Single-threaded: everything runs on the main thread, as bench.R runs in one R session. Longer than 400 lines on
+ * purpose: it follows bench.R section by section, in bench.R's order, so the two can be read side by side.
  */
 public final class SessionBenchmark {
     private final int runs = env("RUNS", 3);
@@ -43,6 +53,8 @@ public final class SessionBenchmark {
     private final int sectionQuietMaxWaitS = env("SECTION_QUIET_MAX_WAIT_S", 120);
     private final boolean floor = env("FLOOR", 1) != 0;
     private final int cores = Runtime.getRuntime().availableProcessors();
+    private final Set<String> sections = sections(System.getenv("SECTIONS"));
+    private final LocalLauncher launcher = launcher(System.getenv("DAEMON_JVM_ARGS"));
 
     private final SessionFigures fig = new SessionFigures(System.out, System.err);
     private final List<Double> secBusy = new ArrayList<>();
@@ -83,6 +95,9 @@ public final class SessionBenchmark {
 
     /** bench.R's memory section, once, before any repetition: daemon RSS idle, after warm-up, after a batch. */
     private void memory() {
+        if (!selected("memory")) {
+            return;
+        }
         Map<String, Double> res = new LinkedHashMap<>();
         try {
             deadline = System.nanoTime() + sectionLimitS * 1_000_000_000L;
@@ -247,6 +262,9 @@ public final class SessionBenchmark {
 
     /** One section: wait for a quiet machine, run under the section's time limit; on failure record NA. */
     private void section(String label, Map<String, String> namesUnits, Body body) throws InterruptedException {
+        if (!selected(label)) {
+            return;
+        }
         double[] q = ProcStats.waitQuiet(quietBusy, sectionQuietMaxWaitS, 1);
         secBusy.add(q[0]);
         secWait.add(q[1]);
@@ -426,7 +444,28 @@ public final class SessionBenchmark {
 
     private void start(Daemons.Builder b) {
         stop();
-        daemons = b.start();
+        daemons = (launcher == null ? b : b.launcher(launcher)).start();
+    }
+
+    private boolean selected(String label) {
+        return sections == null || sections.contains(label);
+    }
+
+    private static Set<String> sections(String env) {
+        return env == null || env.isBlank() ? null : Set.of(env.strip().split("\\s*,\\s*"));
+    }
+
+    /**
+     * @return the default launcher with exactly the JVM options {@code env} lists (the class-data-sharing archive, if
+     *     any, stays: {@code -Djmirai.launch.cds=false} on this JVM drops it), or null (unset) for jmirai's default
+     */
+    private static LocalLauncher launcher(String env) {
+        if (env == null || env.isBlank()) {
+            return null;
+        }
+        List<String> args =
+                env.strip().equals("none") ? List.of() : List.of(env.strip().split("\\s+"));
+        return new LocalLauncher().withJvmArgs(args);
     }
 
     /** bench.R's {@code daemons(0)}. */
