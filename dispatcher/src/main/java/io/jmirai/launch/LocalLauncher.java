@@ -74,6 +74,21 @@ public final class LocalLauncher {
         return new LocalLauncher(java, classpath, value, cds);
     }
 
+    /**
+     * @param jar a daemon jar ({@code X.jar}) with its class-data-sharing archive {@code X.jsa} next to it, as the
+     *     daemon module packages them ({@code jmirai-daemon.jar}, {@code jmirai-daemon.jsa})
+     * @return a copy whose daemons start with that archive, {@code jar} first on their classpath
+     * @throws IllegalArgumentException if there is no such archive next to {@code jar}, or it is older than the jar
+     */
+    public LocalLauncher withCds(Path jar) {
+        CdsArchive a = CdsArchive.next(Objects.requireNonNull(jar, "jar"));
+        if (a == null) {
+            throw new IllegalArgumentException("no class-data-sharing archive next to the jar, or older than it: jar="
+                    + jar + " (expected: X.jsa next to X.jar, made when X.jar was packaged)");
+        }
+        return new LocalLauncher(java, classpath, jvmArgs, a);
+    }
+
     /** @return the JVM options given to daemons (besides those of the class-data-sharing archive) */
     public List<String> jvmArgs() {
         return jvmArgs;
