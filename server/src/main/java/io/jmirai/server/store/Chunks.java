@@ -3,6 +3,7 @@ package io.jmirai.server.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +14,8 @@ import java.util.zip.CRC32C;
  * Large values as rows of at most {@value #CHUNK} bytes, so that neither writing nor reading holds a whole value in
  * the heap (xerial's JDBC driver has no incremental blob I/O: {@code setBinaryStream} and {@code getBinaryStream}
  * copy the whole blob into a {@code byte[]}). A CRC-32C and the length are stored with each value and checked when
- * it has been read to the end, so damage inside a blob (which SQLite does not notice) is reported, not returned.
+ * it has been read to the end, so damage inside a blob (which SQLite does not notice) is reported, not returned:
+ * as an {@link IOException} (the stream's contract) whose cause is a {@link StoreException} naming the file.
  */
 final class Chunks {
     /** Bytes per chunk row. 256 KiB: few rows per MB, small enough that a chunk costs little heap. */
@@ -55,9 +57,9 @@ final class Chunks {
      * Closing it closes the statement; {@code onClose} then runs once (e.g. gives the connection back). Not
      * thread-safe.
      */
-    static InputStream read(PreparedStatement select, long size, int crc, String what, Runnable onClose)
+    static InputStream read(PreparedStatement select, long size, int crc, String what, Path path, Runnable onClose)
             throws SQLException {
-        return new ChunkStream(select, select.executeQuery(), size, crc, what, onClose);
+        return new ChunkStream(select, select.executeQuery(), size, crc, what, path, onClose);
     }
 
     private static final class ChunkStream extends InputStream {
@@ -66,6 +68,7 @@ final class Chunks {
         private final long size;
         private final int expectedCrc;
         private final String what;
+        private final Path path;
         private final Runnable onClose;
         private final CRC32C crc = new CRC32C();
         private byte[] chunk = new byte[0];
@@ -74,12 +77,20 @@ final class Chunks {
         private boolean eof;
         private boolean closed;
 
-        ChunkStream(PreparedStatement select, ResultSet rows, long size, int crc, String what, Runnable onClose) {
+        ChunkStream(
+                PreparedStatement select,
+                ResultSet rows,
+                long size,
+                int crc,
+                String what,
+                Path path,
+                Runnable onClose) {
             this.select = select;
             this.rows = rows;
             this.size = size;
             this.expectedCrc = crc;
             this.what = what;
+            this.path = path;
             this.onClose = onClose;
         }
 
@@ -95,15 +106,21 @@ final class Chunks {
                     if (!rows.next()) {
                         eof = true;
                         if (read != size || (int) crc.getValue() != expectedCrc) {
-                            throw new IOException("stored value damaged: " + what + ", expected size=" + size
-                                    + " crc=" + Integer.toHexString(expectedCrc) + ", read size=" + read + " crc="
-                                    + Integer.toHexString((int) crc.getValue()));
+                            String facts = what + ", expected size=" + size + " crc="
+                                    + Integer.toHexString(expectedCrc) + ", read size=" + read + " crc="
+                                    + Integer.toHexString((int) crc.getValue());
+                            throw new IOException(
+                                    "stored value damaged: " + facts,
+                                    new StoreException(
+                                            "stored value damaged: " + facts, path, StoreException.Kind.CORRUPT, null));
                         }
                         return false;
                     }
                     chunk = rows.getBytes(1);
                 } catch (SQLException e) {
-                    throw new IOException("cannot read stored value: " + what + ": " + e.getMessage(), e);
+                    throw new IOException(
+                            "cannot read stored value: " + what + ": " + e.getMessage(),
+                            StoreException.of("read of " + what, path, e));
                 }
                 if (chunk == null) {
                     chunk = new byte[0];

@@ -393,7 +393,7 @@ public final class JobStore implements AutoCloseable {
                 p.setString(1, jobId);
                 p.setInt(2, index);
                 p.setString(3, name);
-                return Chunks.read(p, sizeCrc[0], (int) sizeCrc[1], what, () -> readers.giveBack(c));
+                return Chunks.read(p, sizeCrc[0], (int) sizeCrc[1], what, path, () -> readers.giveBack(c));
             } catch (SQLException e) {
                 p.close();
                 throw e;

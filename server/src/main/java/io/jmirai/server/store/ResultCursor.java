@@ -120,7 +120,7 @@ public final class ResultCursor implements AutoCloseable {
             try {
                 chunks.setLong(1, jid);
                 chunks.setInt(2, index);
-                value = Chunks.read(chunks, size, crc, "job=" + jobId + ", index=" + index, () -> {});
+                value = Chunks.read(chunks, size, crc, "job=" + jobId + ", index=" + index, path, () -> {});
             } catch (SQLException e) {
                 chunks.close();
                 throw e;
