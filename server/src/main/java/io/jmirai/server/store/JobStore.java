@@ -102,7 +102,10 @@ public final class JobStore implements AutoCloseable {
                 throw new StoreException("store in use by another job store", path, StoreException.Kind.UNUSABLE, null);
             }
             writer = connect(path, false, options);
-            Schema.createOrMigrate(writer, path);
+            inTransaction(writer, c -> {
+                Schema.createOrMigrate(c, path);
+                return null;
+            });
             return new JobStore(path, options, lockFile, lock, writer);
         } catch (IOException e) {
             closeAll(writer, lockFile);
@@ -143,9 +146,6 @@ public final class JobStore implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
-        }
-        if (!readOnly) {
-            c.setAutoCommit(false);
         }
         return c;
     }
@@ -479,7 +479,7 @@ public final class JobStore implements AutoCloseable {
 
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
-    private interface SqlWork<T> {
+    interface SqlWork<T> {
         T run(Connection c) throws SQLException, IOException;
     }
 
@@ -488,28 +488,37 @@ public final class JobStore implements AutoCloseable {
         writeLock.lock();
         try {
             checkOpen();
-            T result = work.run(writer);
-            writer.commit();
-            return result;
+            return inTransaction(writer, work);
         } catch (SQLException e) {
-            rollback(e);
             throw StoreException.of(operation, path, e);
         } catch (IOException e) {
-            rollback(e);
             throw new UncheckedIOException("cannot read what was to be stored: " + operation, e);
-        } catch (RuntimeException | Error e) {
-            rollback(e);
-            throw e;
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void rollback(Throwable failure) {
-        try {
-            writer.rollback();
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
+    /**
+     * Runs {@code work} in one transaction on the writer, committing or rolling back. Transactions are SQL
+     * statements, not JDBC's auto-commit switch: SQLite rolls a transaction back by itself on some errors (a full
+     * disk), after which the driver's own bookkeeping would leave the connection outside any transaction.
+     */
+    static <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException, IOException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                T result = work.run(c);
+                s.execute("COMMIT");
+                return result;
+            } catch (SQLException | IOException | RuntimeException | Error e) {
+                try {
+                    s.execute("ROLLBACK");
+                } catch (SQLException rollbackFailed) {
+                    // SQLite had rolled back already ("no transaction is active"), or the file is gone.
+                    e.addSuppressed(rollbackFailed);
+                }
+                throw e;
+            }
         }
     }
 

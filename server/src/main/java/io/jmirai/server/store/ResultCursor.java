@@ -107,6 +107,8 @@ public final class ResultCursor implements AutoCloseable {
      * The current result's bytes as a stream, read from the store as it is consumed; at most once per result, valid
      * until {@link #next()} or {@link #close()} (which close it). A damaged value fails the read at its end with an
      * {@link IOException} naming the job and index, instead of returning wrong bytes.
+     *
+     * @throws StoreException if the store cannot start reading it (a damaged file)
      */
     public InputStream value() {
         checkRow();
@@ -126,7 +128,7 @@ public final class ResultCursor implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw StoreException.of("result of job " + jobId + " index " + index, path, e);
+            throw StoreException.of("read of job=" + jobId + ", index=" + index, path, e);
         }
         return value;
     }

@@ -30,7 +30,7 @@ final class Schema {
 
     private Schema() {}
 
-    /** Creates the tables of an empty store, or checks and migrates an existing one. */
+    /** Creates the tables of an empty store, or checks and migrates an existing one, in the caller's transaction. */
     static void createOrMigrate(Connection c, Path path) throws SQLException {
         int version = version(c);
         if (version == 0) {
@@ -44,7 +44,6 @@ final class Schema {
         } else if (version < CURRENT) {
             migrate(c, version);
         }
-        c.commit();
     }
 
     /** The stored version, or 0 for a store with no tables yet. */
