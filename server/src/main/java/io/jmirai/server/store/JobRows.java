@@ -2,11 +2,15 @@ package io.jmirai.server.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +22,8 @@ import java.util.regex.Pattern;
  * the locks and transactions, this class only reads and writes rows. See {@link Schema} for the tables.
  */
 final class JobRows {
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private JobRows() {}
@@ -58,6 +64,39 @@ final class JobRows {
                     + "\" (expected: a relative path with '/' separators, no empty, '.' or '..' segment)");
         }
         return name;
+    }
+
+    /** Inserts a new job, SUBMITTING; a null id gets a generated one. */
+    static Job newJob(Connection c, String jobId, int total) throws SQLException {
+        String id = jobId == null ? generatedId(c) : checkJobId(jobId);
+        if (find(c, id) != null) {
+            throw new IllegalArgumentException("job id already in use: " + id);
+        }
+        return insert(c, id, total, System.currentTimeMillis());
+    }
+
+    private static String generatedId(Connection c) throws SQLException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            String id = "job-" + ID_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
+                    + String.format("%06x", RANDOM.nextInt(1 << 24));
+            if (find(c, id) == null) {
+                return id;
+            }
+        }
+        throw new IllegalStateException("cannot generate a free job id after 100 attempts");
+    }
+
+    static JobInfo seal(Connection c, Job job) throws SQLException {
+        if (job.state() != JobState.SUBMITTING) {
+            return job.info();
+        }
+        int stored = countTasks(c, job.jid());
+        if (stored != job.total()) {
+            throw new IllegalStateException(
+                    "job has " + stored + " of its " + job.total() + " task payloads: job=" + job.id());
+        }
+        setState(c, job.jid(), job.total() == 0 ? JobState.COMPLETE : JobState.RUNNING);
+        return require(c, job.id()).info();
     }
 
     static Job find(Connection c, String id) throws SQLException {

@@ -10,16 +10,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -46,11 +41,11 @@ import java.util.function.Function;
  * <p>Thread-safe: writes are serialised on one writer connection (SQLite has one writer at a time anyway); reads run
  * in parallel with them on pooled read connections. {@link ResultCursor}s and the streams this returns are for one
  * thread at a time.
+ *
+ * <p>(Over 400 lines because this is the store's whole public contract and its Javadoc; the SQL is in
+ * {@link JobRows}, connections and transactions in {@link Connections}.)
  */
 public final class JobStore implements AutoCloseable {
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final Path path;
     private final StoreOptions options;
     private final FileChannel lockFile;
@@ -66,7 +61,7 @@ public final class JobStore implements AutoCloseable {
         this.lockFile = lockFile;
         this.lock = lock;
         this.writer = writer;
-        this.readers = new ReaderPool(() -> connect(path, true, options));
+        this.readers = new ReaderPool(() -> Connections.reader(path));
     }
 
     /** Opens (creating if need be) the store at {@code file} with {@link StoreOptions#defaults()}. */
@@ -101,8 +96,8 @@ public final class JobStore implements AutoCloseable {
             if (lock == null) {
                 throw new StoreException("store in use by another job store", path, StoreException.Kind.UNUSABLE, null);
             }
-            writer = connect(path, false, options);
-            inTransaction(writer, c -> {
+            writer = Connections.writer(path, options);
+            Connections.inTransaction(writer, c -> {
                 Schema.createOrMigrate(c, path);
                 return null;
             });
@@ -117,37 +112,6 @@ public final class JobStore implements AutoCloseable {
             closeAll(writer, lockFile);
             throw e;
         }
-    }
-
-    private static Connection connect(Path path, boolean readOnly, StoreOptions options) throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + path);
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout = 30000");
-            if (readOnly) {
-                s.execute("PRAGMA query_only = 1");
-            } else {
-                try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
-                    if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
-                        throw new SQLException("cannot switch the store to WAL mode");
-                    }
-                }
-                s.execute("PRAGMA synchronous = " + (options.durability() == Durability.SYNC ? "FULL" : "NORMAL"));
-                // After a checkpoint, shrink a log that a large result made big back to 64 MiB.
-                s.execute("PRAGMA journal_size_limit = 67108864");
-                if (options.maxBytes() > 0) {
-                    long pageSize;
-                    try (ResultSet rs = s.executeQuery("PRAGMA page_size")) {
-                        rs.next();
-                        pageSize = rs.getLong(1);
-                    }
-                    s.execute("PRAGMA max_page_count = " + Math.max(1, options.maxBytes() / pageSize));
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
     }
 
     /** The database file. */
@@ -172,9 +136,9 @@ public final class JobStore implements AutoCloseable {
     public JobInfo submitJob(String jobId, List<byte[]> payloads) {
         Objects.requireNonNull(payloads, "payloads");
         return write("submit job", c -> {
-            JobRows.Job job = newJob(c, jobId, payloads.size());
+            JobRows.Job job = JobRows.newJob(c, jobId, payloads.size());
             JobRows.insertTasks(c, job, 0, payloads);
-            return seal(c, job);
+            return JobRows.seal(c, job);
         });
     }
 
@@ -187,7 +151,7 @@ public final class JobStore implements AutoCloseable {
         if (total < 0) {
             throw new IllegalArgumentException("total : " + total + " (expected: >= 0)");
         }
-        return write("create job", c -> newJob(c, jobId, total).info());
+        return write("create job", c -> JobRows.newJob(c, jobId, total).info());
     }
 
     /** Stores payloads of tasks {@code firstIndex ..} of a {@link JobState#SUBMITTING} job (again: replaces). */
@@ -206,39 +170,7 @@ public final class JobStore implements AutoCloseable {
 
     /** Ends a job's submission: every payload must be stored. Idempotent for a job already sealed. */
     public JobInfo sealJob(String jobId) {
-        return write("seal job", c -> seal(c, JobRows.require(c, jobId)));
-    }
-
-    private JobRows.Job newJob(Connection c, String jobId, int total) throws SQLException {
-        String id = jobId == null ? generatedId(c) : JobRows.checkJobId(jobId);
-        if (JobRows.find(c, id) != null) {
-            throw new IllegalArgumentException("job id already in use: " + id);
-        }
-        return JobRows.insert(c, id, total, System.currentTimeMillis());
-    }
-
-    private static String generatedId(Connection c) throws SQLException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            String id = "job-" + ID_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
-                    + String.format("%06x", RANDOM.nextInt(1 << 24));
-            if (JobRows.find(c, id) == null) {
-                return id;
-            }
-        }
-        throw new IllegalStateException("cannot generate a free job id after 100 attempts");
-    }
-
-    private static JobInfo seal(Connection c, JobRows.Job job) throws SQLException {
-        if (job.state() != JobState.SUBMITTING) {
-            return job.info();
-        }
-        int stored = JobRows.countTasks(c, job.jid());
-        if (stored != job.total()) {
-            throw new IllegalStateException(
-                    "job has " + stored + " of its " + job.total() + " task payloads: job=" + job.id());
-        }
-        JobRows.setState(c, job.jid(), job.total() == 0 ? JobState.COMPLETE : JobState.RUNNING);
-        return JobRows.require(c, job.id()).info();
+        return write("seal job", c -> JobRows.seal(c, JobRows.require(c, jobId)));
     }
 
     /** The job, if the store has it. */
@@ -479,16 +411,12 @@ public final class JobStore implements AutoCloseable {
 
     // ---- plumbing ---------------------------------------------------------------------------------------------
 
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException, IOException;
-    }
-
-    private <T> T write(String operation, SqlWork<T> work) {
+    private <T> T write(String operation, Connections.SqlWork<T> work) {
         checkOpen();
         writeLock.lock();
         try {
             checkOpen();
-            return inTransaction(writer, work);
+            return Connections.inTransaction(writer, work);
         } catch (SQLException e) {
             throw StoreException.of(operation, path, e);
         } catch (IOException e) {
@@ -498,31 +426,7 @@ public final class JobStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs {@code work} in one transaction on the writer, committing or rolling back. Transactions are SQL
-     * statements, not JDBC's auto-commit switch: SQLite rolls a transaction back by itself on some errors (a full
-     * disk), after which the driver's own bookkeeping would leave the connection outside any transaction.
-     */
-    static <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException, IOException {
-        try (Statement s = c.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-            try {
-                T result = work.run(c);
-                s.execute("COMMIT");
-                return result;
-            } catch (SQLException | IOException | RuntimeException | Error e) {
-                try {
-                    s.execute("ROLLBACK");
-                } catch (SQLException rollbackFailed) {
-                    // SQLite had rolled back already ("no transaction is active"), or the file is gone.
-                    e.addSuppressed(rollbackFailed);
-                }
-                throw e;
-            }
-        }
-    }
-
-    private <T> T read(String operation, SqlWork<T> work) {
+    private <T> T read(String operation, Connections.SqlWork<T> work) {
         checkOpen();
         Connection c = borrow(operation);
         try {
