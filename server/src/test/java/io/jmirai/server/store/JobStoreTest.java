@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +22,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -440,6 +444,78 @@ class JobStoreTest {
             }
         }
         assertThat(seen).containsExactly(0, 1);
+    }
+
+    @Test
+    void shouldStoreNothingWhenTheValueStreamFails() {
+        open().submitJob("io", payloads(1));
+        // Fails for good after CHUNK + 10 bytes (InputStream's own read(byte[]) would swallow a later failure).
+        InputStream failing = new InputStream() {
+            private int left = Chunks.CHUNK + 10;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0];
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    throw new IOException("connection reset by daemon");
+                }
+                int n = Math.min(len, left);
+                left -= n;
+                return n;
+            }
+        };
+        assertThatThrownBy(() -> store.storeResult("io", 0, ResultStatus.VALUE, failing, List.of()))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("store result of job io index 0")
+                .hasRootCauseMessage("connection reset by daemon");
+        assertThat(store.pendingTasks("io", 0, 10)).hasSize(1);
+        assertThat(store.storeResult("io", 0, ResultStatus.VALUE, bytes("v"))).isEqualTo(StoreOutcome.STORED);
+    }
+
+    @Test
+    void shouldStoreExactlyOnceUnderConcurrentWritersAndReaders() throws Exception {
+        int total = 200;
+        open().submitJob("conc", payloads(total));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> stored = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t * 50;
+                // Each writer stores every task, starting at a different one: each task answers four times.
+                stored.add(pool.submit(() -> {
+                    int mine = 0;
+                    for (int k = 0; k < total; k++) {
+                        int i = (offset + k) % total;
+                        if (store.storeResult("conc", i, ResultStatus.VALUE, bytes("r" + i)) == StoreOutcome.STORED) {
+                            mine++;
+                        }
+                        if (k % 50 == 0) {
+                            store.jobs();
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            int sum = 0;
+            for (Future<Integer> f : stored) {
+                sum += f.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(sum).isEqualTo(total);
+        } finally {
+            pool.shutdownNow();
+        }
+        try (ResultCursor c = store.results("conc", 0)) {
+            List<String> all = values(c);
+            assertThat(all).hasSize(total).first().isEqualTo("0:VALUE:r0");
+        }
+        assertThat(store.job("conc").orElseThrow())
+                .extracting(JobInfo::done, JobInfo::state)
+                .containsExactly(total, JobState.COMPLETE);
     }
 
     /** {@code size} bytes of a pattern that depends on {@code seed} and position, generated, never in an array. */
