@@ -1,5 +1,10 @@
 package io.jmirai;
 
+import io.jmirai.api.DaemonContext;
+import io.jmirai.api.MapFunction;
+import io.jmirai.api.ReduceFunction;
+import io.jmirai.api.Task;
+import io.jmirai.api.internal.MapCall;
 import io.jmirai.dispatcher.DispatchEvents;
 import io.jmirai.dispatcher.DispatchPolicy;
 import io.jmirai.dispatcher.Dispatcher;
@@ -15,7 +20,6 @@ import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.task.MapCall;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -347,7 +351,8 @@ public final class Daemons implements AutoCloseable {
      * ones through the builder's {@link Builder#launchConfig launch config} (local by default) without waiting for
      * them, or retires connected ones until {@code target} are running or starting. A retired daemon takes no more
      * tasks; an idle one exits at once, a busy one after its task (no task is lost or failed). Launches still starting
-     * count and are not withdrawn. A launch whose daemon does not connect within the start timeout is killed (a
+     * count and are not withdrawn; connected daemons are retired only down to the target, and any surplus left when
+     * those connect retires then. A launch whose daemon does not connect within the start timeout is killed (a
      * process) or cancelled (a batch job) and reported in {@link Status#launchFailures()}. Acts once: daemons lost
      * later are not replaced (use {@link Builder#fixedPool} or autoscale). Returns at once; {@link #status()} shows
      * {@code expected()}, {@code running()} and {@code initializing()}.

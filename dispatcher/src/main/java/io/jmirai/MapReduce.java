@@ -1,6 +1,8 @@
 package io.jmirai;
 
-import io.jmirai.transport.task.ChunkReduce;
+import io.jmirai.api.MapFunction;
+import io.jmirai.api.ReduceFunction;
+import io.jmirai.api.internal.ChunkReduce;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;

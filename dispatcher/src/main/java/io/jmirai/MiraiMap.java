@@ -1,5 +1,6 @@
 package io.jmirai;
 
+import io.jmirai.api.ReduceFunction;
 import java.io.PrintStream;
 import java.lang.reflect.Array;
 import java.time.Duration;

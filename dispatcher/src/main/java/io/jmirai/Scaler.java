@@ -58,6 +58,8 @@ final class Scaler implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // Guarded by this.
+    private int target = -1; // the last scale() target; -1: none
+    private boolean ticking;
     private int launching; // daemons asked of remote launches whose slots may not be reserved yet
     // Lock-free: written by callbacks that run on the dispatcher's thread, which must never wait for this lock.
     private final AtomicInteger failures = new AtomicInteger(); // consecutive launch failures, for the backoff
@@ -102,23 +104,43 @@ final class Scaler implements AutoCloseable {
                     + " and max=" + autoscale.max());
         }
         checkOpen();
+        this.target = target;
         dispatcher.expected(target);
         Status s = dispatcher.status();
         int existing = s.running() + s.initializing() + launching;
         if (target > existing) {
             launch(target - existing);
-        } else if (target < existing) {
-            dispatcher.retire(existing - target, null, 0, pool::retiring);
+        } else {
+            retireSurplus(s);
+        }
+        if (!ticking) { // daemons still starting may connect after a scale down: the tick retires the surplus then
+            ticking = true;
+            timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** The autoscale decision, every tick: launch while tasks wait, retire the long idle. */
+    /**
+     * Retires connected daemons beyond the target, counting those still starting, but never so many that fewer than
+     * the target stay running (those starting may never connect). Holds the lock.
+     */
+    private void retireSurplus(Status s) {
+        int surplus = s.running() + s.initializing() + launching - target;
+        if (surplus > 0) {
+            dispatcher.retire(surplus, null, Math.min(target, s.running()), pool::retiring);
+        }
+    }
+
+    /** Every tick: the autoscale decision (launch while tasks wait, retire the long idle), or a scale's surplus. */
     private synchronized void tick() {
         if (closed.get()) {
             return;
         }
         try {
             Status s = dispatcher.status();
+            if (autoscale == null) {
+                retireSurplus(s);
+                return;
+            }
             int starting = s.initializing() + launching;
             int existing = s.running() + starting;
             int want = existing;

@@ -3,6 +3,7 @@ package io.jmirai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jmirai.api.DaemonContext;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;

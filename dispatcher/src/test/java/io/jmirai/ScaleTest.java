@@ -120,7 +120,7 @@ class ScaleTest {
     @Test
     void shouldMakeARetiredDaemonExitEvenWhenItWouldRedial() throws Exception {
         try (Daemons daemons = Daemons.builder()
-                .daemonOptions(DaemonOptions.defaults().autoExit(io.jmirai.daemon.AutoExit.NEVER))
+                .daemonOptions(DaemonOptions.defaults().autoExit(io.jmirai.api.AutoExit.NEVER))
                 .local(2)
                 .start()) {
             List<Long> pids = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.jmirai.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jmirai.api.AutoExit;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.serial.KryoCodec;
@@ -144,8 +145,8 @@ class TaskRunnerTest {
         String dir = System.getProperty("user.dir");
         runner.start(
                 1,
-                payload(io.jmirai.transport.task.TaskEnvelope.setup((Callable<Integer> & Serializable) () -> {
-                    io.jmirai.DaemonContext.put("model", "m1");
+                payload(io.jmirai.api.internal.TaskEnvelope.setup((Callable<Integer> & Serializable) () -> {
+                    io.jmirai.api.DaemonContext.put("model", "m1");
                     System.setProperty("jmirai.runner.reset", "set");
                     System.setProperty("user.dir", "/tmp");
                     return 0;
@@ -159,13 +160,13 @@ class TaskRunnerTest {
                 .isEqualTo("set");
         kept.result().release();
 
-        runner.start(3, payload(io.jmirai.transport.task.TaskEnvelope.resetting()), 1);
+        runner.start(3, payload(io.jmirai.api.internal.TaskEnvelope.resetting()), 1);
         Finished reset = next();
         assertThat(codec.decode(reset.result())).as("context entries dropped").isEqualTo(1);
         reset.result().release();
         assertThat(System.getProperty("jmirai.runner.reset")).isNull();
         assertThat(System.getProperty("user.dir")).isEqualTo(dir);
-        assertThat(io.jmirai.DaemonContext.keys()).isEmpty();
+        assertThat(io.jmirai.api.DaemonContext.keys()).isEmpty();
 
         runner.start(4, payload((Callable<Object> & Serializable) () -> System.getProperty("jmirai.runner.reset")), 1);
         Finished after = next();
