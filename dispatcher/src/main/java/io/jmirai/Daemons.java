@@ -78,6 +78,7 @@ public final class Daemons implements AutoCloseable {
     // lock (its holders wait for the dispatcher).
     private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
     private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
+    private final DaemonExits exits = new DaemonExits();
     private final AtomicLong taskIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
@@ -227,7 +228,7 @@ public final class Daemons implements AutoCloseable {
         }
         long id = taskIds.incrementAndGet();
         Mirai<T> m = new Mirai<>(id, codec);
-        TaskRecord r = new TaskRecord(id, payload, m::resolve) // hand-off: the record owns the payload
+        TaskRecord r = new TaskRecord(id, payload, exits.reporting(m::resolve)) // hand-off: the record owns the payload
                 .gate(gate, payload.readableBytes())
                 .retries(o.retries().orElse(0));
         o.timeout().ifPresent(t -> r.timeout(t, submitted));
@@ -401,7 +402,7 @@ public final class Daemons implements AutoCloseable {
         dispatcher.everywhere(payload, duplicate -> {
             long id = taskIds.incrementAndGet();
             Mirai<T> m = new Mirai<>(id, codec);
-            TaskRecord r = new TaskRecord(id, duplicate, m::resolve);
+            TaskRecord r = new TaskRecord(id, duplicate, exits.reporting(m::resolve));
             m.bind(dispatcher, r);
             out.add(m);
             return r;
@@ -534,6 +535,7 @@ public final class Daemons implements AutoCloseable {
 
     private void watch(Launched l) {
         bySlot.put(l.process().slot(), l);
+        exits.track(l.process().process());
         l.process().process().onExit().thenRun(() -> exited(l));
     }
 
@@ -559,9 +561,9 @@ public final class Daemons implements AutoCloseable {
             return;
         }
         int code = l.process().process().exitValue();
-        boolean limit = code == ExitCode.IDLE_TIME || code == ExitCode.WALL_TIME || code == ExitCode.MAX_TASKS;
+        boolean replace = wasRecycled || code == ExitCode.RECYCLE || (fixedPool && !ExitCode.isLimit(code));
         boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
-        if (!connected || !(wasRecycled || (fixedPool && !limit))) {
+        if (!connected || !replace) {
             return;
         }
         synchronized (processes) {

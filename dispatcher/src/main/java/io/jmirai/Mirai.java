@@ -374,6 +374,9 @@ public final class Mirai<T> {
         if (o instanceof Outcome.Failure f) {
             return new ErrorValue(f.code(), f.message());
         }
+        if (o instanceof Outcome.Lost l) {
+            return new ErrorValue(ErrorValue.CONNECTION_RESET, l.message());
+        }
         if (o instanceof Outcome.RetriesExhausted x) {
             return new RetriesExhausted(x.losses(), x.message());
         }

@@ -11,7 +11,6 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.serial.RemoteError;
 import io.jmirai.transport.task.TaskEnvelope;
 import io.jmirai.transport.task.TaskScope;
 import io.netty.bootstrap.Bootstrap;
@@ -106,6 +105,7 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.log = log;
         this.codec = new KryoCodec(config.classLoader());
+        TaskAnswer.prepare();
         this.propertiesSnapshot = copy(System.getProperties());
         this.localeSnapshot = Locale.getDefault();
         this.timeZoneSnapshot = TimeZone.getDefault();
@@ -297,10 +297,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void runTask(long id, ByteBuf payload, int attempt) {
-        ByteBuf result = null;
-        int flags = 0;
+        TaskAnswer answer = null;
         boolean setup = false;
-        boolean succeeded = false;
         try {
             Object decoded;
             try {
@@ -324,39 +322,44 @@ public final class Daemon implements AutoCloseable {
                 taskThread = Thread.currentThread();
             }
             Object value = callable.call();
-            result = codec.encode(alloc, value);
-            int limit = maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
-            if (result.readableBytes() > limit) {
-                throw new IllegalStateException(
-                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
-            }
-            succeeded = true;
+            answer = TaskAnswer.ofValue(codec, alloc, value, TaskAnswer.maxPayloadLength(maxFrameLength));
         } catch (Throwable t) {
-            ReferenceCountUtil.release(result);
-            flags = FrameType.Flags.RESULT_ERROR;
-            result = RemoteError.of(t).encode(alloc);
+            answer = TaskAnswer.ofThrowable(alloc, t);
         } finally {
-            TaskScope.exit();
-            synchronized (taskLock) {
-                taskThread = null;
-                taskActive = false;
-                if (cancelRequested) {
-                    flags |= FrameType.Flags.RESULT_CANCELLED;
-                }
-                if (signalled) {
-                    flags |= FrameType.Flags.RESULT_INTERRUPTED;
-                }
+            answer = finishScope(answer, setup);
+        }
+        TaskAnswer out = answer;
+        loop.execute(() -> finishTask(id, out, attempt));
+    }
+
+    /** Ends the task's scope and restores (or commits) the baseline; whatever fails here recycles the daemon. */
+    private TaskAnswer finishScope(TaskAnswer answer, boolean setup) {
+        if (answer == null) { // only if building the answer itself failed in a way it promises not to
+            answer = TaskAnswer.ofThrowable(alloc, new IllegalStateException("task ended without an answer"));
+        }
+        int flags = 0;
+        synchronized (taskLock) {
+            taskThread = null;
+            taskActive = false;
+            if (cancelRequested) {
+                flags |= FrameType.Flags.RESULT_CANCELLED;
             }
-            Thread.interrupted();
-            if (setup && succeeded) {
+            if (signalled) {
+                flags |= FrameType.Flags.RESULT_INTERRUPTED;
+            }
+        }
+        Thread.interrupted();
+        try {
+            TaskScope.exit();
+            if (setup && answer.flags() == 0) {
                 commitBaseline();
             } else if (config.cleanup()) {
                 cleanup();
             }
+        } catch (Throwable t) {
+            return answer.withFlags(flags).recycleIf(true);
         }
-        ByteBuf out = result;
-        int outFlags = flags;
-        loop.execute(() -> finishTask(id, outFlags, out, attempt));
+        return answer.withFlags(flags);
     }
 
     private void cleanup() {
@@ -374,17 +377,24 @@ public final class Daemon implements AutoCloseable {
         TaskScope.commitBaseline();
     }
 
-    private void finishTask(long id, int flags, ByteBuf result, int attempt) {
+    private void finishTask(long id, TaskAnswer answer, int attempt) {
         busy = false;
         tasksDone++;
+        boolean last = answer.recycle()
+                || (config.maxTasks() > 0 && tasksDone >= config.maxTasks())
+                || wallTimeReached
+                || hostGone;
+        int flags = answer.flags() | (last ? FrameType.Flags.RESULT_LAST : 0);
         Channel ch = channel;
         if (ch != null && attempt == epoch && authenticated && !exiting) {
-            ch.writeAndFlush(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result))
+            ch.writeAndFlush(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, answer.payload()))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         } else {
-            result.release();
+            answer.payload().release();
         }
-        if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
+        if (answer.recycle()) {
+            exit(ExitCode.RECYCLE, "recycling: the last task ended with an error that may have damaged this JVM");
+        } else if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
             exit(ExitCode.MAX_TASKS, null);
         } else if (wallTimeReached) {
             exit(ExitCode.WALL_TIME, null);

@@ -96,11 +96,13 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             switch (frame.type()) {
-                case RESULT ->
+                case RESULT -> {
+                    recycling |= (frame.flags() & FrameType.Flags.RESULT_LAST) != 0; // exits next: send it nothing
                     dispatcher.result(
                             this,
                             frame.correlationId(),
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
+                }
                 case HEARTBEAT -> {}
                 case GOODBYE -> ctx.close();
                 default -> throw new ProtocolException("unexpected frame from daemon: type=" + frame.type());

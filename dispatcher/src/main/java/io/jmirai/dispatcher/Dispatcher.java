@@ -655,8 +655,7 @@ public final class Dispatcher implements AutoCloseable {
                     "daemon lost " + task.losses + " times: retries=" + task.retries() + " exhausted, last pid="
                             + conn.pid));
         } else {
-            task.complete(
-                    new Outcome.Failure(ErrorValue.CONNECTION_RESET, "connection reset: daemon lost: pid=" + conn.pid));
+            task.complete(new Outcome.Lost(conn.pid, "connection reset: daemon lost: pid=" + conn.pid));
         }
     }
 
