@@ -68,6 +68,7 @@ import java.util.stream.Stream;
 public final class Daemons implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final KryoCodec codec;
+    private final KryoCodec resultCodec; // bounded: results come from daemons, which may be compromised
     private final String secret;
     private final DaemonOptions options;
     private final LocalLauncher launcher;
@@ -113,6 +114,7 @@ public final class Daemons implements AutoCloseable {
         this.startTimeout = b.startTimeout;
         this.maxPayloadLength = b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
         this.codec = new KryoCodec(classLoader());
+        this.resultCodec = new KryoCodec(classLoader(), b.resultLimits());
         this.gate = new QueueGate(b.maxQueuedBytes);
         this.taskDefaults = b.taskDefaults;
         this.seeded = b.seed != null;
@@ -227,7 +229,7 @@ public final class Daemons implements AutoCloseable {
             return Optional.empty();
         }
         long id = taskIds.incrementAndGet();
-        Mirai<T> m = new Mirai<>(id, codec);
+        Mirai<T> m = new Mirai<>(id, resultCodec);
         TaskRecord r = new TaskRecord(id, payload, exits.reporting(m::resolve)) // hand-off: the record owns the payload
                 .gate(gate, payload.readableBytes())
                 .retries(o.retries().orElse(0));
@@ -401,7 +403,7 @@ public final class Daemons implements AutoCloseable {
         List<Mirai<T>> out = Collections.synchronizedList(new ArrayList<>());
         dispatcher.everywhere(payload, duplicate -> {
             long id = taskIds.incrementAndGet();
-            Mirai<T> m = new Mirai<>(id, codec);
+            Mirai<T> m = new Mirai<>(id, resultCodec);
             TaskRecord r = new TaskRecord(id, duplicate, exits.reporting(m::resolve));
             m.bind(dispatcher, r);
             out.add(m);
@@ -709,8 +711,50 @@ public final class Daemons implements AutoCloseable {
         private Long seed;
         private Duration interruptGrace = DispatchPolicy.DEFAULT_INTERRUPT_GRACE;
         private boolean fixedPool;
+        private int maxResultBytes;
+        private Set<Class<?>> resultClasses;
 
         private Builder() {}
+
+        /**
+         * Limit on a result's encoded length (default: the frame limit). A longer result resolves to a
+         * {@link MiraiError} without being decoded. Independently of it, every result is decoded with bounds: declared
+         * array, collection and string sizes are checked against the bytes present before anything is allocated, and
+         * nesting deeper than {@value io.jmirai.transport.serial.DecodeLimits#DEFAULT_MAX_DEPTH} is refused.
+         */
+        public Builder maxResultBytes(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxResultBytes : " + value + " (expected: > 0)");
+            }
+            this.maxResultBytes = value;
+            return this;
+        }
+
+        /**
+         * Restricts the classes a result may contain to these (and arrays of them), primitives and a small set of
+         * plain JDK types ({@link io.jmirai.transport.serial.DecodeLimits#BASE_CLASSES}: boxed primitives, strings,
+         * big numbers, UUIDs, common java.time values and the common collections and maps). A result naming any other
+         * class resolves to a {@link MiraiError} before that class is used, so no constructor, {@code readObject},
+         * static initialiser or {@code hashCode} of an unexpected class on your classpath runs. Use it on networks you
+         * do not trust. Default: any class (enums and records of yours must be listed too).
+         */
+        public Builder resultClasses(Class<?>... classes) {
+            Objects.requireNonNull(classes, "classes");
+            Set<Class<?>> set = new java.util.HashSet<>();
+            for (Class<?> c : classes) {
+                set.add(Objects.requireNonNull(c, "resultClasses element"));
+            }
+            this.resultClasses = set;
+            return this;
+        }
+
+        io.jmirai.transport.serial.DecodeLimits resultLimits() {
+            int max = maxResultBytes > 0
+                    ? Math.min(maxResultBytes, maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD)
+                    : maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
+            return new io.jmirai.transport.serial.DecodeLimits(
+                    max, io.jmirai.transport.serial.DecodeLimits.DEFAULT_MAX_DEPTH, resultClasses);
+        }
 
         /** A default timeout for every task (none by default); {@link MiraiOptions#timeout(Duration)} overrides it. */
         public Builder timeout(Duration value) {
