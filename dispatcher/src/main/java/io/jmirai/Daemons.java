@@ -211,9 +211,9 @@ public final class Daemons implements AutoCloseable {
         checkOpen();
         MiraiOptions o = options.orElse(taskDefaults);
         ByteBuf payload;
-        if (seeded) {
-            // the stream index is only taken by a task that gets in, so that results do not depend on timing
-            lockInterruptibly(seedLock);
+        int room; // bytes taken in the gate
+        if (seeded && gate.capacity() == 0) { // no queue limit: admission never waits, so number and admit at once
+            seedLock.lock();
             try {
                 payload = admit(encode(TaskEnvelope.seeded(task, seed, seedIndex + 1)), block);
                 if (payload != null) {
@@ -222,30 +222,44 @@ public final class Daemons implements AutoCloseable {
             } finally {
                 seedLock.unlock();
             }
+            if (payload == null) {
+                return Optional.empty();
+            }
+            room = payload.readableBytes();
+        } else if (seeded) {
+            // The stream index is only taken by a task that gets in, so that results do not depend on timing; room is
+            // taken first, outside the lock, so that a mirai() waiting for room never holds up a tryMirai().
+            ByteBuf probe = admit(encode(TaskEnvelope.seeded(task, seed, Long.MAX_VALUE)), block); // longest index
+            if (probe == null) {
+                return Optional.empty();
+            }
+            room = probe.readableBytes();
+            probe.release();
+            seedLock.lock(); // held only to number and encode, never while waiting
+            try {
+                payload = encode(TaskEnvelope.seeded(task, seed, ++seedIndex));
+            } catch (RuntimeException e) {
+                gate.release(room);
+                throw e;
+            } finally {
+                seedLock.unlock();
+            }
         } else {
             payload = admit(encode(task), block);
-        }
-        if (payload == null) {
-            return Optional.empty();
+            if (payload == null) {
+                return Optional.empty();
+            }
+            room = payload.readableBytes();
         }
         long id = taskIds.incrementAndGet();
         Mirai<T> m = new Mirai<>(id, resultCodec);
         TaskRecord r = new TaskRecord(id, payload, exits.reporting(m::resolve)) // hand-off: the record owns the payload
-                .gate(gate, payload.readableBytes())
+                .gate(gate, room)
                 .retries(o.retries().orElse(0));
         o.timeout().ifPresent(t -> r.timeout(t, submitted));
         m.bind(dispatcher, r);
         dispatcher.submit(r);
         return Optional.of(m);
-    }
-
-    private static void lockInterruptibly(ReentrantLock lock) {
-        try {
-            lock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException("interrupted while waiting to submit", e);
-        }
     }
 
     private void checkOpen() {
@@ -669,9 +683,7 @@ public final class Daemons implements AutoCloseable {
         synchronized (processes) {
             all = List.copyOf(processes);
         }
-        for (LocalProcess p : all) {
-            p.stop(Duration.ofSeconds(5));
-        }
+        LocalProcess.stopAll(all, Duration.ofSeconds(5)); // in parallel: one deadline however many are stuck
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
