@@ -203,7 +203,7 @@ public final class Daemon implements AutoCloseable {
         if (attempt != epoch || exiting) {
             return;
         }
-        if (tlsFailure != null && !authenticated) {
+        if (tlsFailure != null && !authenticated && TlsFailures.certificateRejected(tlsFailure)) {
             String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
             if (config.autoExit() == AutoExit.NEVER) {
                 log.println("jmirai-daemon: " + why);

@@ -32,6 +32,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeDeadline;
     private boolean authenticated;
     private boolean counted;
+    private java.net.SocketAddress remote; // where it came from, for the per-source admission limit
     Dispatcher.SlotRow row;
     long pid;
     /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
@@ -56,7 +57,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        if (!dispatcher.admitUnauthenticated()) {
+        remote = channel.remoteAddress();
+        if (!dispatcher.admitUnauthenticated(remote)) {
             ctx.close();
             return;
         }
@@ -183,7 +185,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private void release() {
         if (counted) {
             counted = false;
-            dispatcher.releaseUnauthenticated();
+            dispatcher.releaseUnauthenticated(remote);
         }
     }
 

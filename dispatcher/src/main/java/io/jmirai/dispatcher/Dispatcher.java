@@ -76,11 +76,12 @@ public final class Dispatcher implements AutoCloseable {
     private long nextInternalId;
     private final Map<Integer, SlotRow> slots = new LinkedHashMap<>();
     private final Map<Integer, CompletableFuture<Void>> slotWaiters = new HashMap<>();
+    private final SharedRowPruner sharedRows = new SharedRowPruner();
+    private final AdmissionLimiter admission;
     private int connections;
     private long cumulative;
     private long executing;
     private long completed;
-    private int unauthenticated;
     private int nextSlot = 1;
     private int nextSharedRow = -1;
     private boolean shutdown;
@@ -89,6 +90,7 @@ public final class Dispatcher implements AutoCloseable {
     private Dispatcher(DispatcherConfig config, DispatchPolicy policy) {
         this.config = config;
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.admission = new AdmissionLimiter(config.maxUnauthenticated());
         this.group = Transports.newGroup(1, "jmirai-dispatcher");
         this.loop = group.next();
         this.channels = new DefaultChannelGroup("jmirai-daemons", loop);
@@ -554,16 +556,12 @@ public final class Dispatcher implements AutoCloseable {
         return null;
     }
 
-    boolean admitUnauthenticated() {
-        if (shutdown || unauthenticated >= config.maxUnauthenticated()) {
-            return false;
-        }
-        unauthenticated++;
-        return true;
+    boolean admitUnauthenticated(java.net.SocketAddress remote) {
+        return !shutdown && admission.admit(remote);
     }
 
-    void releaseUnauthenticated() {
-        unauthenticated--;
+    void releaseUnauthenticated(java.net.SocketAddress remote) {
+        admission.release(remote);
     }
 
     void connected(DaemonConnection conn) {
@@ -613,6 +611,9 @@ public final class Dispatcher implements AutoCloseable {
         connections--;
         conn.row.online = false;
         conn.row.connection = null;
+        if (conn.row.slot == 0) {
+            sharedRows.wentOffline(slots);
+        }
         idle.remove(conn);
         removeOnline(conn);
         List<TaskRecord> lost = new ArrayList<>(conn.inflight.values());
