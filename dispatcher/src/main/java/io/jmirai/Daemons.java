@@ -568,7 +568,7 @@ public final class Daemons implements AutoCloseable {
     /**
      * A local daemon exited: a recycled one is always replaced at its slot; one that died otherwise is replaced in a
      * fixed pool, unless it reached one of its own limits. One that never connected is not replaced (it would fail
-     * again).
+     * again), unless a signal killed it.
      */
     private void exited(Launched l) {
         int slot = l.process().slot();
@@ -579,7 +579,8 @@ public final class Daemons implements AutoCloseable {
         int code = l.process().process().exitValue();
         boolean replace = wasRecycled || code == ExitCode.RECYCLE || (fixedPool && !ExitCode.isLimit(code));
         boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
-        if (!connected || !replace) {
+        // one that exits before connecting failed to start (not replaced, or it would loop), unless a signal killed it
+        if (!(connected || (fixedPool && ExitCode.killedBySignal(code))) || !replace) {
             return;
         }
         synchronized (processes) {

@@ -37,6 +37,11 @@ public final class ExitCode {
         return code == IDLE_TIME || code == WALL_TIME || code == MAX_TASKS;
     }
 
+    /** @return whether {@code code} is the exit value of a process killed by a signal (128 + N) */
+    public static boolean killedBySignal(int code) {
+        return code > 128 && code < 160;
+    }
+
     /**
      * Says how a daemon process ended, for error messages: {@code "exitCode=137 (killed by signal 9)"}.
      *
@@ -53,7 +58,7 @@ public final class ExitCode {
             case INTERNAL_ERROR -> "internal error";
             case UNREACHABLE -> "host unreachable";
             case AUTHENTICATION_FAILED -> "authentication failed";
-            default -> code > 128 && code < 160 ? "killed by signal " + (code - 128) : "exited by itself";
+            default -> killedBySignal(code) ? "killed by signal " + (code - 128) : "exited by itself";
         };
         return "exitCode=" + code + " (" + what + ")";
     }
