@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Arbitrary bytes, in arbitrary chunks, into the frame decoder: it either yields frames within the limit or raises a
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Tag;
  * the corpus in {@code FrameDecoderFuzzTestInputs}; {@code JAZZER_FUZZ=1} fuzzes.
  */
 @Tag("fuzz")
+@Timeout(120) // fuzz mode runs for maxDuration; the default 60 s test timeout would cut it short
 class FrameDecoderFuzzTest {
     private static final int MAX = 64 * 1024;
 
@@ -23,7 +25,7 @@ class FrameDecoderFuzzTest {
      * @param data byte 0: bit 0 set = the handshake limit, else 64 KiB; byte 1: chunk size - 1; the rest: the stream,
      *     written in chunks of that size
      */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "40s")
     void fuzzFrames(byte[] data) {
         if (data.length < 2) {
             return;

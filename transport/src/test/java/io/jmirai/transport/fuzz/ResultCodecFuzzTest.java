@@ -8,6 +8,7 @@ import io.jmirai.transport.serial.RemoteError;
 import io.netty.buffer.Unpooled;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Arbitrary RESULT payloads, as a compromised daemon could send them, through the host's result decoding: the Kryo
@@ -15,12 +16,13 @@ import org.junit.jupiter.api.Tag;
  * error record. Any exception is that payload's error; running out of memory or overflowing the stack is a finding.
  */
 @Tag("fuzz")
+@Timeout(120) // fuzz mode runs for maxDuration; the default 60 s test timeout would cut it short
 class ResultCodecFuzzTest {
     private static final KryoCodec RESULTS =
             new KryoCodec(ResultCodecFuzzTest.class.getClassLoader(), new DecodeLimits(1 << 20, 200, Set.of()));
 
     /** @param data byte 0 bit 0: an error record (else a Kryo value); the rest: the payload */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "40s")
     void fuzzResult(byte[] data) {
         if (data.length < 1) {
             return;
