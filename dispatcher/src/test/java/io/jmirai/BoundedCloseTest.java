@@ -36,6 +36,7 @@ class BoundedCloseTest {
         // autoexit=never: the daemons outlive the host's goodbye (they redial), so close() has to kill each of them
         Daemons daemons = Daemons.builder()
                 .daemonOptions(DaemonOptions.defaults().autoExit(AutoExit.NEVER))
+                .startTimeout(Duration.ofSeconds(90)) // four JVMs starting at once on a loaded 2-core machine
                 .start();
         List<LocalProcess> ps = daemons.launchLocal(4);
         long start = System.nanoTime();

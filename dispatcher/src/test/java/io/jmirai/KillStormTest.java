@@ -41,8 +41,12 @@ class KillStormTest {
         Path journal = dir.resolve("executions");
         Files.createFile(journal);
         String file = journal.toString();
-        try (Daemons daemons =
-                Daemons.builder().local(4).fixedPool(true).retries(50).start()) {
+        try (Daemons daemons = Daemons.builder()
+                .local(4)
+                .fixedPool(true)
+                .retries(50)
+                .startTimeout(Duration.ofSeconds(90)) // four JVMs starting at once on a loaded 2-core machine
+                .start()) {
             long start = System.nanoTime();
             List<Mirai<Long>> ms = new ArrayList<>(TASKS);
             for (int i = 0; i < TASKS; i++) {

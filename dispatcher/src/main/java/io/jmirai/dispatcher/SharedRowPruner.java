@@ -29,10 +29,10 @@ final class SharedRowPruner {
      *
      * @param slots the rows, in insertion order (oldest first)
      */
-    void wentOffline(Map<Integer, Dispatcher.SlotRow> slots) {
+    void wentOffline(Map<Integer, SlotRegistry.SlotRow> slots) {
         offline++;
-        for (Iterator<Dispatcher.SlotRow> it = slots.values().iterator(); offline > max && it.hasNext(); ) {
-            Dispatcher.SlotRow r = it.next();
+        for (Iterator<SlotRegistry.SlotRow> it = slots.values().iterator(); offline > max && it.hasNext(); ) {
+            SlotRegistry.SlotRow r = it.next();
             if (r.slot == 0 && !r.online) {
                 it.remove();
                 offline--;
