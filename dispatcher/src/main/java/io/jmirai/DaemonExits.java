@@ -1,6 +1,6 @@
 package io.jmirai;
 
-import io.jmirai.daemon.ExitCode;
+import io.jmirai.api.ExitCode;
 import io.jmirai.dispatcher.Outcome;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -34,7 +34,7 @@ class StandaloneDaemonTest {
             assertThat(jar.stream().map(java.util.jar.JarEntry::getName))
                     .as("the daemon reads PEM with the JDK; only the host makes certificates")
                     .noneMatch(name -> name.startsWith("org/bouncycastle/"))
-                    .anyMatch(name -> name.equals("io/jmirai/transport/tls/PinnedTrustManager.class"));
+                    .anyMatch(name -> name.equals("io/jmirai/tls/PinnedTrustManager.class"));
         }
     }
 
@@ -70,7 +70,7 @@ class StandaloneDaemonTest {
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.exitValue())
                         .as(new String(p.getInputStream().readAllBytes()))
-                        .isEqualTo(io.jmirai.daemon.ExitCode.MAX_TASKS);
+                        .isEqualTo(io.jmirai.api.ExitCode.MAX_TASKS);
                 assertThat(daemons.status().daemons().get(0).id()).isEqualTo("shared1");
             } finally {
                 p.destroyForcibly();

@@ -19,7 +19,7 @@ import java.util.List;
  * <p>An answer also says whether the daemon should be recycled after sending it: a {@link VirtualMachineError} (stack
  * overflow, out of memory) or a failed class initialisation anywhere in the error's cause chain may have left the JVM
  * damaged (a class whose static initialiser overflowed the stack stays unusable for the life of the JVM), so the
- * daemon answers, then exits with {@link ExitCode#RECYCLE} and the host starts a fresh one.
+ * daemon answers, then exits with {@link io.jmirai.api.ExitCode#RECYCLE} and the host starts a fresh one.
  *
  * <p>Stateless and thread-safe; called on the task's worker thread.
  *
