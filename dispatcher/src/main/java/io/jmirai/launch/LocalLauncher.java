@@ -3,6 +3,7 @@ package io.jmirai.launch;
 import io.jmirai.DaemonOptions;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.Handshake;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,23 +11,53 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Starts daemons on this machine with the host's own {@code java} and classpath, so they can load every class a task
- * uses. The secret goes through the {@value Handshake#SECRET_ENV} environment variable, never the command line.
+ * uses. When that classpath does not hold the daemon itself (an application started through a launcher class loader,
+ * such as {@code mvn exec:java} or a Spring Boot jar), the daemon jar that {@link DaemonJar#locate()} finds goes in
+ * front of it. The secret goes through the {@value Handshake#SECRET_ENV} environment variable, never the command line.
  * Thread-safe.
  */
 public final class LocalLauncher {
     /** The daemon's main class. */
-    public static final String DAEMON_MAIN = "io.jmirai.daemon.DaemonMain";
+    public static final String DAEMON_MAIN = DaemonJar.DAEMON_MAIN;
 
     private final Path java;
-    private final String classpath;
     private final List<String> jvmArgs;
+    /** Fixed by the caller, or null while {@link #hostClasspath} waits to be checked for the daemon. */
+    private volatile String classpath;
+    /** The host's classpath, to be checked for the daemon at the first launch; null if {@link #classpath} is fixed. */
+    private final String hostClasspath;
 
-    /** A launcher using this JVM's {@code java}, this JVM's classpath and no extra JVM options. */
+    /**
+     * A launcher using this JVM's {@code java}, this JVM's classpath (with the daemon jar in front if it lacks the
+     * daemon, see {@link #forClasspath}) and no extra JVM options.
+     */
     public LocalLauncher() {
-        this(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), List.of());
+        this(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"));
+    }
+
+    private LocalLauncher(Path java, String hostClasspath) {
+        this.java = java;
+        this.classpath = null;
+        this.hostClasspath = hostClasspath;
+        this.jvmArgs = List.of();
+    }
+
+    /**
+     * A launcher using this JVM's {@code java} and {@code classpath} for the tasks' classes. If {@code classpath}
+     * does not hold the daemon ({@value #DAEMON_MAIN}), the daemon jar goes in front of it, found when the first daemon
+     * starts, in {@link DaemonJar}'s order.
+     *
+     * @param classpath the tasks' classes and the libraries they use
+     * @return the launcher
+     */
+    public static LocalLauncher forClasspath(String classpath) {
+        return new LocalLauncher(
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                Objects.requireNonNull(classpath, "classpath"));
     }
 
     /**
@@ -37,7 +68,30 @@ public final class LocalLauncher {
     public LocalLauncher(Path java, String classpath, List<String> jvmArgs) {
         this.java = Objects.requireNonNull(java, "java");
         this.classpath = Objects.requireNonNull(classpath, "classpath");
+        this.hostClasspath = null;
         this.jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    /**
+     * @return the daemons' classpath
+     * @throws IllegalStateException if the host's classpath lacks the daemon and {@link DaemonJar} finds no jar
+     */
+    String classpath() {
+        String cp = classpath;
+        if (cp == null) {
+            cp = withDaemon(hostClasspath, DaemonJar::locate);
+            classpath = cp; // racing threads compute the same value
+        }
+        return cp;
+    }
+
+    /** @return {@code classpath}, or the daemon jar in front of it when it does not hold the daemon */
+    static String withDaemon(String classpath, Supplier<Path> daemonJar) {
+        if (DaemonJar.holdsDaemon(classpath)) {
+            return classpath;
+        }
+        String jar = daemonJar.get().toString();
+        return classpath.isEmpty() ? jar : jar + File.pathSeparator + classpath;
     }
 
     /**
@@ -50,7 +104,7 @@ public final class LocalLauncher {
         cmd.add(java.toString());
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(classpath);
+        cmd.add(classpath());
         cmd.add(DAEMON_MAIN);
         cmd.add(dialable(url).toString());
         if (certificatePem != null) {

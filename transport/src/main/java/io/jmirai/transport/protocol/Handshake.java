@@ -16,7 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *  host                                         daemon
  *   |-- CHALLENGE(hostNonce) ------------------->|
- *   |<-- HELLO(slot, pid, token, daemonNonce,    |
+ *   |&lt;-- HELLO(slot, pid, token, daemonNonce,    |
  *   |          HMAC(secret, "hello"|hostNonce|daemonNonce|slot|pid|token)) --|
  *   |-- WELCOME(HMAC(secret, "welcome"|hostNonce|daemonNonce), limits) ----->|
  * </pre>
