@@ -166,6 +166,12 @@ public final class DaemonMain implements Callable<Integer> {
             description = "bound on connecting and authenticating. Default: ${DEFAULT-VALUE}")
     private String connectTimeout;
 
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            description = "what the daemon logs to stderr: off, error, warn, info, debug or trace. Default: info")
+    private String logLevel;
+
     private PrintStream log = System.err;
 
     /**
@@ -186,6 +192,7 @@ public final class DaemonMain implements Callable<Integer> {
     public Integer call() {
         DaemonConfig config;
         try {
+            DaemonLogging.configure(logLevel);
             ListenUrl parsed = ListenUrl.parse(url);
             SlotIdentity fromPath = slotFromPath(parsed.path());
             config = new DaemonConfig(

@@ -7,8 +7,9 @@ import io.jmirai.launch.LaunchConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Daemons on a Slurm cluster, started with {@code srun} (one job step per daemon, held by the host while the daemons
@@ -40,12 +41,7 @@ public final class SlurmSrun {
      * @throws Exception if the example fails
      */
     public static void run(PrintStream out, String url) throws Exception {
-        String classes = Path.of(SlurmSrun.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI())
-                .toString();
+        String classes = DaemonClasspath.forTasksOf(SlurmSrun.class);
         LaunchConfig.Remote srun = LaunchConfig.remote("srun", "--immediate=30", "-n1", "--quiet", LaunchConfig.DAEMON)
                 .java(Path.of(System.getProperty("java.home"), "bin", "java").toString())
                 .jar(DaemonJar.locate().toString())
@@ -57,11 +53,11 @@ public final class SlurmSrun {
         }
         try (Daemons daemons = Daemons.builder().url(url).start()) {
             daemons.launchRemote(2, srun).forEach(c -> out.println("started: " + c.shell()));
-            Set<String> jobs = new TreeSet<>();
+            Set<String> jobs = new HashSet<>(); // a task outside Slurm would add null
             for (int i = 0; i < 4; i++) {
                 jobs.add(daemons.mirai(() -> System.getenv("SLURM_JOB_ID")).get(Duration.ofSeconds(30)));
             }
-            out.println("tasks ran in Slurm jobs: " + !jobs.contains(null) + ", connected daemons: "
+            out.println("tasks ran in Slurm jobs: " + jobs.stream().allMatch(Objects::nonNull) + ", connected daemons: "
                     + daemons.status().connections());
         }
     }

@@ -40,13 +40,8 @@ public final class TlsManualDaemon {
      */
     public static void run(PrintStream out) throws Exception {
         Path daemonJar = DaemonJar.locate();
-        // The daemon must load the class that defines the task (this one): give it this example's classes.
-        String classes = Path.of(TlsManualDaemon.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI())
-                .toString();
+        // The daemon must load the class that defines the task (this one) and the jmirai classes it refers to.
+        String classes = DaemonClasspath.forTasksOf(TlsManualDaemon.class);
         Process daemon = null;
         try {
             try (Daemons daemons =
