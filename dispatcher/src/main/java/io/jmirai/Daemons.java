@@ -1,11 +1,10 @@
 package io.jmirai;
 
-import io.jmirai.daemon.ExitCode;
+import io.jmirai.dispatcher.DispatchEvents;
 import io.jmirai.dispatcher.DispatchPolicy;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.DispatcherConfig;
 import io.jmirai.dispatcher.QueueGate;
-import io.jmirai.dispatcher.TaskRecord;
 import io.jmirai.launch.LaunchCommand;
 import io.jmirai.launch.LaunchConfig;
 import io.jmirai.launch.LaunchContext;
@@ -17,30 +16,21 @@ import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.serial.KryoCodec;
 import io.jmirai.transport.task.MapCall;
-import io.jmirai.transport.task.TaskEnvelope;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -64,32 +54,25 @@ import java.util.stream.Stream;
  * random streams ({@link Builder#seed(long)}), recycling of daemons whose task ignores an interrupt, replacement of
  * lost local daemons ({@link Builder#fixedPool(boolean)}) and a direct mode without a central queue
  * ({@link Builder#dispatcher(boolean)}). This class is thread-safe.
+ *
+ * <p>Structure: this class is the facade; the work is done by {@link TaskSubmitter} (encoding, seeds, backpressure,
+ * hand-off to the dispatcher), {@link LocalPool} (local daemon processes, recycling, replacement) and the
+ * {@link Dispatcher}. The file is over 400 lines because it holds the public API itself: the overloads of
+ * {@code mirai} and {@code map}, {@link #everywhere}, the launch methods and the nested public {@link Builder}, whose
+ * Javadoc is the user's reference; each method is a few lines of argument checks and delegation.
  */
 public final class Daemons implements AutoCloseable {
     private final Dispatcher dispatcher;
-    private final KryoCodec codec;
+    private final TaskSubmitter submitter;
+    private final LocalPool pool;
     private final String secret;
     private final DaemonOptions options;
     private final LocalLauncher launcher;
-    private final Duration startTimeout;
-    private final int maxPayloadLength;
-    private final List<LocalProcess> processes = new ArrayList<>(); // guarded by itself
-    // Written under the processes lock; read without it by the dispatcher's thread, which must never wait for that
-    // lock (its holders wait for the dispatcher).
-    private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
-    private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
-    private final AtomicLong taskIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
     private final String certificatePem;
     private final List<Integer> perDaemonSlots;
     private final QueueGate gate;
-    private final MiraiOptions taskDefaults;
-    private final boolean seeded;
-    private final long seed;
-    private final ReentrantLock seedLock = new ReentrantLock();
-    private long seedIndex; // guarded by seedLock
-    private final boolean fixedPool;
     private volatile String profile;
 
     private Daemons(Builder b) {
@@ -109,14 +92,7 @@ public final class Daemons implements AutoCloseable {
         this.certificatePem = pem;
         this.options = b.options;
         this.launcher = b.launcher;
-        this.startTimeout = b.startTimeout;
-        this.maxPayloadLength = b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
-        this.codec = new KryoCodec(classLoader());
         this.gate = new QueueGate(b.maxQueuedBytes);
-        this.taskDefaults = b.taskDefaults;
-        this.seeded = b.seed != null;
-        this.seed = b.seed == null ? 0 : b.seed;
-        this.fixedPool = b.fixedPool;
         this.dispatcher = Dispatcher.start(
                 new DispatcherConfig(
                         b.url,
@@ -126,9 +102,19 @@ public final class Daemons implements AutoCloseable {
                         b.maxUnauthenticated,
                         ssl,
                         b.heartbeat),
-                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling));
+                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling),
+                b.events);
+        this.submitter = new TaskSubmitter(
+                dispatcher,
+                new KryoCodec(classLoader()),
+                gate,
+                b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
+                b.taskDefaults,
+                b.seed);
+        this.pool = new LocalPool(
+                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed);
         this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveSlots(b.perDaemonUrls) : List.of();
-        this.shutdownHook = new Thread(this::destroyProcesses, "jmirai-shutdown");
+        this.shutdownHook = new Thread(pool::destroyAll, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -206,93 +192,13 @@ public final class Daemons implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         long submitted = System.nanoTime();
         checkOpen();
-        MiraiOptions o = options.orElse(taskDefaults);
-        ByteBuf payload;
-        if (seeded) {
-            // the stream index is only taken by a task that gets in, so that results do not depend on timing
-            lockInterruptibly(seedLock);
-            try {
-                payload = admit(encode(TaskEnvelope.seeded(task, seed, seedIndex + 1)), block);
-                if (payload != null) {
-                    seedIndex++;
-                }
-            } finally {
-                seedLock.unlock();
-            }
-        } else {
-            payload = admit(encode(task), block);
-        }
-        if (payload == null) {
-            return Optional.empty();
-        }
-        long id = taskIds.incrementAndGet();
-        Mirai<T> m = new Mirai<>(id, codec);
-        TaskRecord r = new TaskRecord(id, payload, m::resolve) // hand-off: the record owns the payload
-                .gate(gate, payload.readableBytes())
-                .retries(o.retries().orElse(0));
-        o.timeout().ifPresent(t -> r.timeout(t, submitted));
-        m.bind(dispatcher, r);
-        dispatcher.submit(r);
-        return Optional.of(m);
-    }
-
-    private static void lockInterruptibly(ReentrantLock lock) {
-        try {
-            lock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException("interrupted while waiting to submit", e);
-        }
+        return submitter.submit(task, options, block, submitted);
     }
 
     private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("daemons are closed");
         }
-    }
-
-    private ByteBuf encode(Object task) {
-        ByteBuf payload;
-        try {
-            payload = codec.encode(PooledByteBufAllocator.DEFAULT, task);
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new IllegalArgumentException("task could not be serialized: " + e.getMessage(), e);
-        }
-        if (payload.readableBytes() > maxPayloadLength) {
-            int length = payload.readableBytes();
-            payload.release();
-            throw new IllegalArgumentException(
-                    "task too large: length=" + length + ", maxPayloadLength=" + maxPayloadLength);
-        }
-        return payload;
-    }
-
-    /** Takes room in the gate for {@code payload}; returns null (payload released) if there is none and not blocking. */
-    private ByteBuf admit(ByteBuf payload, boolean block) {
-        int length = payload.readableBytes();
-        boolean admitted;
-        try {
-            if (gate.capacity() > 0 && length > gate.capacity()) {
-                throw new IllegalArgumentException(
-                        "task larger than the queue limit: length=" + length + ", maxQueuedBytes=" + gate.capacity());
-            }
-            admitted = block ? gate.acquire(length, -1) : gate.tryAcquire(length);
-        } catch (InterruptedException e) {
-            payload.release();
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException(
-                    "interrupted while waiting for room in the queue: length=" + length + ", maxQueuedBytes="
-                            + gate.capacity(),
-                    e);
-        } catch (RuntimeException e) {
-            payload.release();
-            throw e;
-        }
-        if (!admitted) {
-            payload.release();
-            return null;
-        }
-        return payload;
     }
 
     /**
@@ -396,17 +302,7 @@ public final class Daemons implements AutoCloseable {
     public <T> List<Mirai<T>> everywhere(Task<T> setup) {
         Objects.requireNonNull(setup, "setup");
         checkOpen();
-        ByteBuf payload = encode(TaskEnvelope.setup(setup));
-        List<Mirai<T>> out = Collections.synchronizedList(new ArrayList<>());
-        dispatcher.everywhere(payload, duplicate -> {
-            long id = taskIds.incrementAndGet();
-            Mirai<T> m = new Mirai<>(id, codec);
-            TaskRecord r = new TaskRecord(id, duplicate, m::resolve);
-            m.bind(dispatcher, r);
-            out.add(m);
-            return r;
-        });
-        return List.copyOf(out);
+        return submitter.everywhere(setup);
     }
 
     /**
@@ -503,119 +399,16 @@ public final class Daemons implements AutoCloseable {
         if (n < 0) {
             throw new IllegalArgumentException("n : " + n + " (expected: >= 0)");
         }
-        List<LocalProcess> started = startLocal(n);
-        awaitConnected(started);
+        List<LocalProcess> started = pool.start(n);
+        pool.awaitConnected(started);
         return started;
     }
 
-    private List<LocalProcess> startLocal(int n) {
-        if (closed.get()) {
-            throw new IllegalStateException("daemons are closed");
-        }
-        List<LocalProcess> started = new ArrayList<>(n);
-        for (int slot : dispatcher.reserveSlots(n)) {
-            LocalProcess p;
-            try {
-                p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
-            } catch (IOException e) {
-                throw new DaemonStartException("cannot start a local daemon: " + e.getMessage(), e);
-            }
-            synchronized (processes) {
-                processes.add(p);
-                watch(new Launched(p, dispatcher.slotConnected(slot)));
-            }
-            started.add(p);
-        }
-        return started;
-    }
-
-    /** A local daemon and whether it has connected. */
-    private record Launched(LocalProcess process, CompletableFuture<Void> connected) {}
-
-    private void watch(Launched l) {
-        bySlot.put(l.process().slot(), l);
-        l.process().process().onExit().thenRun(() -> exited(l));
-    }
-
-    /** On the dispatcher's thread: the daemon at {@code slot} is being recycled; make sure its process ends. */
+    /** On the dispatcher's thread: the daemon at {@code slot} is being recycled. */
     private void recycling(int slot) {
-        recycled.add(slot);
-        Launched l = bySlot.get(slot);
-        if (l != null) {
-            Process p = l.process().process();
-            p.onExit().completeOnTimeout(p, 5, TimeUnit.SECONDS).thenAccept(Process::destroyForcibly);
-        }
-    }
-
-    /**
-     * A local daemon exited: a recycled one is always replaced at its slot; one that died otherwise is replaced in a
-     * fixed pool, unless it reached one of its own limits. One that never connected is not replaced (it would fail
-     * again).
-     */
-    private void exited(Launched l) {
-        int slot = l.process().slot();
-        boolean wasRecycled = recycled.remove(slot);
-        if (closed.get()) {
-            return;
-        }
-        int code = l.process().process().exitValue();
-        boolean limit = code == ExitCode.IDLE_TIME || code == ExitCode.WALL_TIME || code == ExitCode.MAX_TASKS;
-        boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
-        if (!connected || !(wasRecycled || (fixedPool && !limit))) {
-            return;
-        }
-        synchronized (processes) {
-            if (closed.get() || bySlot.get(slot) != l) {
-                return;
-            }
-            try {
-                CompletableFuture<Void> reconnected = dispatcher.slotReconnected(slot);
-                LocalProcess p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
-                processes.remove(l.process());
-                processes.add(p);
-                watch(new Launched(p, reconnected));
-            } catch (IOException | RuntimeException e) {
-                return; // the pool shrinks; the status shows the slot offline
-            }
-        }
-        l.process().stop(Duration.ZERO); // exited already: removes its log
-    }
-
-    private void awaitConnected(List<LocalProcess> started) {
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        for (LocalProcess p : started) {
-            CompletableFuture<Void> connected = dispatcher.slotConnected(p.slot());
-            p.process()
-                    .onExit()
-                    .thenRun(() -> connected.completeExceptionally(
-                            new DaemonStartException("daemon exited before connecting: slot=" + p.slot() + ", exitCode="
-                                    + p.process().exitValue() + ", stderr:\n" + p.stderr())));
-            waits.add(connected);
-        }
-        try {
-            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
-                    .get(startTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof DaemonStartException d
-                    ? new DaemonStartException(d.getMessage(), d)
-                    : new DaemonStartException("daemon failed to start: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            StringBuilder why = new StringBuilder("daemons did not connect within " + startTimeout + ":");
-            for (int i = 0; i < started.size(); i++) {
-                if (!waits.get(i).isDone()) {
-                    LocalProcess p = started.get(i);
-                    why.append("\n  slot=")
-                            .append(p.slot())
-                            .append(", pid=")
-                            .append(p.process().pid())
-                            .append(", stderr:\n")
-                            .append(p.stderr());
-                }
-            }
-            throw new DaemonStartException(why.toString(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DaemonStartException("interrupted while waiting for daemons to connect", e);
+        LocalPool p = this.pool; // set right after the dispatcher starts, before any daemon can connect
+        if (p != null) {
+            p.recycling(slot);
         }
     }
 
@@ -625,7 +418,7 @@ public final class Daemons implements AutoCloseable {
                 builder().daemonOptions(DaemonOptions.defaults().maxTasks(1)).start();
         try {
             Mirai<T> m = d.mirai(task);
-            List<LocalProcess> started = d.startLocal(1);
+            List<LocalProcess> started = d.pool.start(1);
             Runnable closeAsync = () -> {
                 Thread t = new Thread(d::close, "jmirai-ephemeral-close");
                 t.setDaemon(true);
@@ -661,13 +454,7 @@ public final class Daemons implements AutoCloseable {
         }
         gate.close();
         dispatcher.close(Duration.ofSeconds(5));
-        List<LocalProcess> all;
-        synchronized (processes) {
-            all = List.copyOf(processes);
-        }
-        for (LocalProcess p : all) {
-            p.stop(Duration.ofSeconds(5));
-        }
+        pool.stopAll(Duration.ofSeconds(5));
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -677,14 +464,6 @@ public final class Daemons implements AutoCloseable {
 
     void profile(String name) {
         this.profile = name;
-    }
-
-    private void destroyProcesses() {
-        synchronized (processes) {
-            for (LocalProcess p : processes) {
-                p.process().destroy();
-            }
-        }
     }
 
     /** Builds {@link Daemons}. Not thread-safe. */
@@ -707,6 +486,7 @@ public final class Daemons implements AutoCloseable {
         private Long seed;
         private Duration interruptGrace = DispatchPolicy.DEFAULT_INTERRUPT_GRACE;
         private boolean fixedPool;
+        private DispatchEvents events = DispatchEvents.NOOP;
 
         private Builder() {}
 
@@ -895,6 +675,12 @@ public final class Daemons implements AutoCloseable {
             }
         }
 
+        /** Tells {@code value} what the dispatcher does (for tests in this package; not public API yet). */
+        Builder events(DispatchEvents value) {
+            this.events = Objects.requireNonNull(value, "events");
+            return this;
+        }
+
         private static Duration positive(String name, Duration d) {
             Objects.requireNonNull(d, name);
             if (d.isNegative() || d.isZero()) {
@@ -968,13 +754,6 @@ public final class Daemons implements AutoCloseable {
                     return slots;
                 },
                 dispatcher::slotConnected,
-                p -> {
-                    synchronized (processes) {
-                        processes.add(p);
-                    }
-                    if (closed.get()) {
-                        p.process().destroy();
-                    }
-                });
+                pool::hold);
     }
 }

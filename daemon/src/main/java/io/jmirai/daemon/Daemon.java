@@ -1,44 +1,21 @@
 package io.jmirai.daemon;
 
-import io.jmirai.transport.Pipelines;
-import io.jmirai.transport.TransportReadyHandler;
 import io.jmirai.transport.Transports;
-import io.jmirai.transport.protocol.Frame;
-import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
-import io.jmirai.transport.protocol.HeartbeatHandler;
-import io.jmirai.transport.protocol.ProtocolException;
-import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.serial.RemoteError;
 import io.jmirai.transport.task.TaskEnvelope;
-import io.jmirai.transport.task.TaskScope;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.PrintStream;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Locale;
-import java.util.Properties;
-import java.util.TimeZone;
-import java.util.concurrent.Callable;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -54,69 +31,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An {@code everywhere} setup ({@link TaskEnvelope#setup()}) moves the cleanup baseline: what it leaves in system
  * properties, locale, time zone and {@code DaemonContext} persists.
  *
+ * <p>Structure: this class owns the event loop, the limits and the exit decision; the {@code Connector} dials,
+ * redials and authenticates; the {@code TaskRunner} runs tasks on the worker. The data path: TASK frame →
+ * {@code Connector} → {@code taskArrived} → {@code TaskRunner.start} (worker) → {@code finished} (loop) → RESULT
+ * frame through {@code Connector.send}.
+ *
  * <p>Threading: connection state is confined to one event loop; tasks run on a single worker thread; a CANCEL frame
  * interrupts that thread. {@link #close()} is idempotent and thread-safe.
  */
 public final class Daemon implements AutoCloseable {
-    private static final Duration MAX_REDIAL_DELAY = Duration.ofSeconds(5);
-
     private final DaemonConfig config;
     private final PrintStream log;
+    private final DaemonEvents events;
     private final EventLoopGroup group;
     private final EventLoop loop;
-    private final ExecutorService worker;
-    private final KryoCodec codec;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object taskLock = new Object();
-
-    // The cleanup baseline: read and written by the worker only (after construction).
-    private Properties propertiesSnapshot;
-    private Locale localeSnapshot;
-    private TimeZone timeZoneSnapshot;
+    private final Connector connector;
+    private final TaskRunner runner;
 
     // Confined to the event loop.
-    private Channel channel;
-    private int epoch;
-    private boolean authenticated;
-    private boolean rejected;
-    private boolean busy;
     private boolean hostGone;
     private boolean wallTimeReached;
     private boolean exiting;
-    private boolean everAuthenticated;
-    private final long startNanos = System.nanoTime();
     private int tasksDone;
-    private long redialDelayMillis = 100;
     private ScheduledFuture<?> idleTimer;
-    private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
 
-    // Written on the event loop at authentication, read by the worker.
-    private volatile int maxFrameLength = FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH;
-
-    // Shared between the event loop and the worker, guarded by taskLock.
-    private Thread taskThread;
-    private long runningId;
-    private boolean taskActive;
-    private boolean cancelRequested;
-    private boolean signalled;
-
-    private Daemon(DaemonConfig config, PrintStream log) {
+    private Daemon(DaemonConfig config, PrintStream log, DaemonEvents events) {
         this.config = config;
         this.log = log;
-        this.codec = new KryoCodec(config.classLoader());
-        this.propertiesSnapshot = copy(System.getProperties());
-        this.localeSnapshot = Locale.getDefault();
-        this.timeZoneSnapshot = TimeZone.getDefault();
+        this.events = Objects.requireNonNull(events, "events");
         this.group = Transports.newGroup(1, "jmirai-daemon-io");
         this.loop = group.next();
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "jmirai-task");
-            t.setDaemon(true);
-            t.setContextClassLoader(config.classLoader());
-            return t;
-        });
+        this.runner = new TaskRunner(config, alloc, loop, this::finished);
+        this.connector = new Connector(this, config, log, loop);
     }
 
     /**
@@ -126,7 +75,18 @@ public final class Daemon implements AutoCloseable {
      * @param log where the daemon's own messages go (not the tasks' output)
      */
     public static Daemon start(DaemonConfig config, PrintStream log) {
-        Daemon d = new Daemon(config, log);
+        return start(config, log, DaemonEvents.NOOP);
+    }
+
+    /**
+     * Starts a daemon that tells {@code events} what it does.
+     *
+     * @param config the configuration
+     * @param log where the daemon's own messages go (not the tasks' output)
+     * @param events the observer, or {@link DaemonEvents#NOOP}
+     */
+    public static Daemon start(DaemonConfig config, PrintStream log, DaemonEvents events) {
+        Daemon d = new Daemon(config, log, events);
         d.loop.execute(d::begin);
         return d;
     }
@@ -141,93 +101,46 @@ public final class Daemon implements AutoCloseable {
             loop.schedule(this::wallTimeReached, config.wallTime().toNanos(), TimeUnit.NANOSECONDS);
         }
         armIdleTimer();
-        dial();
+        connector.dial();
     }
 
-    private void dial() {
-        if (exiting) {
-            return;
+    /** The connector authenticated to the host. */
+    void authenticated(int maxFrameLength) {
+        runner.maxFrameLength(maxFrameLength);
+        if (events != DaemonEvents.NOOP) {
+            events.connected(config.url().toString());
         }
-        int attempt = ++epoch;
-        authenticated = false;
-        rejected = false;
-        new Bootstrap()
-                .group(loop)
-                .channel(Transports.channel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        config.connectTimeout().toMillis())
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        Pipelines.addClientPrefix(ch.pipeline(), config.url(), config.ssl(), config.connectTimeout());
-                        HostHandler handler =
-                                new HostHandler(attempt, ch.pipeline().get(TransportReadyHandler.class));
-                        ch.pipeline()
-                                .addLast(new FrameDecoder(FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH))
-                                .addLast(handler);
-                    }
-                })
-                .connect(config.url().host(), config.url().port())
-                .addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        channel = f.channel();
-                        scheduleHandshakeDeadline(f.channel());
-                    } else if (config.autoExit() == AutoExit.NEVER || stillDialing()) {
-                        redialLater();
-                    } else {
-                        exit(ExitCode.UNREACHABLE, "cannot reach host: url=" + config.url() + ": " + f.cause());
-                    }
-                });
-    }
-
-    private void scheduleHandshakeDeadline(Channel ch) {
-        loop.schedule(
-                () -> {
-                    if (ch == channel && !authenticated && ch.isActive()) {
-                        log.println("jmirai-daemon: handshake timed out: url=" + config.url());
-                        ch.close();
-                    }
-                },
-                config.connectTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void redialLater() {
-        long delay = redialDelayMillis;
-        redialDelayMillis = Math.min(redialDelayMillis * 2, MAX_REDIAL_DELAY.toMillis());
-        loop.schedule(this::dial, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void connectionEnded(int attempt, Throwable tlsFailure) {
-        if (attempt != epoch || exiting) {
-            return;
+        if (!runner.isBusy()) {
+            armIdleTimer(); // the idle clock restarts when the host can send tasks: a slow start is not idleness
         }
-        if (tlsFailure != null && !authenticated) {
+    }
+
+    /** The current connection ended (the connector has forgotten it): redial, wait for the task, or exit. */
+    void connectionEnded(boolean wasAuthenticated, boolean rejected, Throwable tlsFailure) {
+        if (wasAuthenticated && events != DaemonEvents.NOOP) {
+            events.lost(config.url().toString());
+        }
+        if (tlsFailure != null && !wasAuthenticated) {
             String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
             if (config.autoExit() == AutoExit.NEVER) {
                 log.println("jmirai-daemon: " + why);
             } else {
-                channel = null;
                 exit(ExitCode.AUTHENTICATION_FAILED, why);
                 return;
             }
         }
-        channel = null;
-        boolean wasAuthenticated = authenticated;
-        authenticated = false;
-        dropBacklog();
-        if (ignoringCancel()) {
+        runner.dropBacklog();
+        if (runner.ignoringCancel()) {
             // the host gave up on a task that ignores its interrupt: waiting for it, or redialling, would hang
             exit(ExitCode.CONNECTION_ENDED, "connection ended while a cancelled task ignores its interrupt");
             return;
         }
         if (config.autoExit() == AutoExit.NEVER) {
-            redialLater();
+            connector.redialLater();
             return;
         }
-        if (!wasAuthenticated && !rejected && stillDialing()) {
-            redialLater(); // e.g. the host's cap on connections authenticating at once; try again
+        if (!wasAuthenticated && !rejected && connector.stillDialing()) {
+            connector.redialLater(); // e.g. the host's cap on connections authenticating at once; try again
             return;
         }
         if (!wasAuthenticated) {
@@ -238,189 +151,58 @@ public final class Daemon implements AutoCloseable {
                             : "connection closed during the handshake: url=" + config.url());
             return;
         }
-        if (config.autoExit() == AutoExit.AFTER_TASK && busy) {
+        if (config.autoExit() == AutoExit.AFTER_TASK && runner.isBusy()) {
             hostGone = true;
         } else {
             exit(ExitCode.CONNECTION_ENDED, null);
         }
     }
 
-    /** Until the first authentication, a daemon keeps dialing for {@code dialTimeout}. */
-    private boolean stillDialing() {
-        return !everAuthenticated
-                && System.nanoTime() - startNanos < config.dialTimeout().toNanos();
-    }
-
-    private void authenticated(int maxFrameLength, Channel ch) {
-        authenticated = true;
-        everAuthenticated = true;
-        redialDelayMillis = 100;
-        this.maxFrameLength = maxFrameLength;
-        ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
-        if (!busy) {
-            armIdleTimer(); // the idle clock restarts when the host can send tasks: a slow start is not idleness
-        }
-    }
-
-    private boolean ignoringCancel() {
-        synchronized (taskLock) {
-            return taskActive && cancelRequested;
-        }
-    }
-
-    private void startTask(long id, ByteBuf payload) {
+    /** A TASK frame arrived: run it now, or after the running one. Ownership of the payload passes here. */
+    void taskArrived(long id, ByteBuf payload) {
         if (exiting) {
             payload.release();
             return;
         }
-        if (busy) {
-            backlog.add(new Waiting(id, payload)); // hand-off: the backlog owns the payload
+        if (runner.isBusy()) {
+            runner.park(id, payload); // hand-off: the backlog owns the payload
             return;
         }
-        busy = true;
         cancelIdleTimer();
-        synchronized (taskLock) {
-            runningId = id;
-            taskActive = true;
-            cancelRequested = false;
-            signalled = false;
+        if (events != DaemonEvents.NOOP) {
+            events.taskStarted(id);
         }
-        int attempt = epoch;
-        worker.execute(() -> runTask(id, payload, attempt));
+        runner.start(id, payload, connector.epoch());
     }
 
-    private void dropBacklog() {
-        Waiting w;
-        while ((w = backlog.poll()) != null) {
-            w.payload().release();
-        }
-    }
-
-    private void runTask(long id, ByteBuf payload, int attempt) {
-        ByteBuf result = null;
-        int flags = 0;
-        boolean setup = false;
-        boolean succeeded = false;
-        try {
-            Object decoded;
-            try {
-                decoded = codec.decode(payload);
-            } finally {
-                payload.release();
-            }
-            TaskEnvelope envelope = decoded instanceof TaskEnvelope e ? e : null;
-            Object task = envelope != null ? envelope.task() : decoded;
-            setup = envelope != null && envelope.setup();
-            TaskScope.enter(envelope);
-            if (!(task instanceof Callable<?> callable)) {
-                throw new IllegalArgumentException("payload is not a task: class="
-                        + (task == null ? "null" : task.getClass().getName()));
-            }
-            synchronized (taskLock) {
-                if (cancelRequested || signalled) {
-                    throw new InterruptedException("task interrupted before it started");
-                }
-                Thread.interrupted(); // a stale interrupt from an earlier cancel must not hit this task
-                taskThread = Thread.currentThread();
-            }
-            Object value = callable.call();
-            result = codec.encode(alloc, value);
-            int limit = maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
-            if (result.readableBytes() > limit) {
-                throw new IllegalStateException(
-                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
-            }
-            succeeded = true;
-        } catch (Throwable t) {
-            ReferenceCountUtil.release(result);
-            flags = FrameType.Flags.RESULT_ERROR;
-            result = RemoteError.of(t).encode(alloc);
-        } finally {
-            TaskScope.exit();
-            synchronized (taskLock) {
-                taskThread = null;
-                taskActive = false;
-                if (cancelRequested) {
-                    flags |= FrameType.Flags.RESULT_CANCELLED;
-                }
-                if (signalled) {
-                    flags |= FrameType.Flags.RESULT_INTERRUPTED;
-                }
-            }
-            Thread.interrupted();
-            if (setup && succeeded) {
-                commitBaseline();
-            } else if (config.cleanup()) {
-                cleanup();
-            }
-        }
-        ByteBuf out = result;
-        int outFlags = flags;
-        loop.execute(() -> finishTask(id, outFlags, out, attempt));
-    }
-
-    private void cleanup() {
-        System.setProperties(copy(propertiesSnapshot));
-        Locale.setDefault(localeSnapshot);
-        TimeZone.setDefault(timeZoneSnapshot);
-        TaskScope.restoreBaseline();
-    }
-
-    /** After a successful {@code everywhere} setup: what it left becomes what cleanup restores. */
-    private void commitBaseline() {
-        propertiesSnapshot = copy(System.getProperties());
-        localeSnapshot = Locale.getDefault();
-        timeZoneSnapshot = TimeZone.getDefault();
-        TaskScope.commitBaseline();
-    }
-
-    private void finishTask(long id, int flags, ByteBuf result, int attempt) {
-        busy = false;
+    /** The worker finished a task: send its RESULT, then check the limits, then take the next task. */
+    private void finished(long id, int flags, ByteBuf result, int attempt) {
+        runner.finished();
         tasksDone++;
-        Channel ch = channel;
-        if (ch != null && attempt == epoch && authenticated && !exiting) {
-            ch.writeAndFlush(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result))
-                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        } else {
-            result.release();
+        if (events != DaemonEvents.NOOP) {
+            events.taskFinished(id, flags);
         }
+        connector.send(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result), attempt);
         if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
             exit(ExitCode.MAX_TASKS, null);
         } else if (wallTimeReached) {
             exit(ExitCode.WALL_TIME, null);
         } else if (hostGone) {
             exit(ExitCode.CONNECTION_ENDED, null);
-        } else if (!backlog.isEmpty()) {
-            Waiting next = backlog.poll();
-            startTask(next.id(), next.payload());
         } else {
-            armIdleTimer();
+            TaskRunner.Waiting next = runner.nextWaiting();
+            if (next != null) {
+                taskArrived(next.id(), next.payload());
+            } else {
+                armIdleTimer();
+            }
         }
     }
 
-    private void cancel(long id) {
-        synchronized (taskLock) {
-            if (busy && runningId == id) {
-                cancelRequested = true;
-                if (taskThread != null) {
-                    taskThread.interrupt();
-                }
-                return;
-            }
-        }
-        for (Iterator<Waiting> it = backlog.iterator(); it.hasNext(); ) {
-            Waiting w = it.next();
-            if (w.id() == id) {
-                it.remove();
-                w.payload().release();
-                Channel ch = channel;
-                if (ch != null && authenticated && !exiting) {
-                    ch.writeAndFlush(FrameHeader.frame(
-                                    alloc, FrameType.RESULT, FrameType.Flags.RESULT_CANCELLED, id, null))
-                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-                }
-                return;
-            }
+    /** A CANCEL frame arrived: a waiting task is dropped and answered for at once; a running one is interrupted. */
+    void cancel(long id) {
+        if (runner.cancel(id)) {
+            connector.send(FrameHeader.frame(alloc, FrameType.RESULT, FrameType.Flags.RESULT_CANCELLED, id, null), -1);
         }
     }
 
@@ -431,20 +213,11 @@ public final class Daemon implements AutoCloseable {
      * @return whether a task was running (false: the daemon is idle, and the caller may treat the signal as a stop)
      */
     public boolean interruptBySignal() {
-        synchronized (taskLock) {
-            if (!taskActive) {
-                return false;
-            }
-            signalled = true;
-            if (taskThread != null) {
-                taskThread.interrupt();
-            }
-            return true;
-        }
+        return runner.interruptBySignal();
     }
 
     private void wallTimeReached() {
-        if (busy) {
+        if (runner.isBusy()) {
             wallTimeReached = true;
         } else {
             exit(ExitCode.WALL_TIME, null);
@@ -456,7 +229,7 @@ public final class Daemon implements AutoCloseable {
         if (config.idleTime() != null && !exiting) {
             idleTimer = loop.schedule(
                     () -> {
-                        if (!busy) {
+                        if (!runner.isBusy()) {
                             exit(ExitCode.IDLE_TIME, null);
                         }
                     },
@@ -473,18 +246,19 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Ends the daemon with an exit code: says goodbye to the host (after any pending result), then closes. */
-    private void exit(int code, String message) {
+    void exit(int code, String message) {
         if (exiting) {
             return;
         }
         exiting = true;
+        connector.stop();
         cancelIdleTimer();
-        dropBacklog();
+        runner.dropBacklog();
         if (message != null) {
             log.println("jmirai-daemon: " + message);
         }
-        Channel ch = channel;
-        if (ch != null && ch.isActive() && authenticated) {
+        Channel ch = connector.channel();
+        if (ch != null && ch.isActive() && connector.isAuthenticated()) {
             int reason = code == ExitCode.CONNECTION_ENDED ? Handshake.Goodbye.NORMAL : Handshake.Goodbye.LIMIT_REACHED;
             ch.writeAndFlush(FrameHeader.frame(
                             alloc,
@@ -514,7 +288,7 @@ public final class Daemon implements AutoCloseable {
             exit.completeOnTimeout(ExitCode.CONNECTION_ENDED, 3, TimeUnit.SECONDS)
                     .join();
         }
-        worker.shutdownNow();
+        runner.shutdown();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -524,102 +298,5 @@ public final class Daemon implements AutoCloseable {
             root = root.getCause();
         }
         return root == t ? String.valueOf(t) : t + " (" + root.getMessage() + ")";
-    }
-
-    /** A task that arrived while another ran. */
-    private record Waiting(long id, ByteBuf payload) {}
-
-    private static Properties copy(Properties p) {
-        Properties copy = new Properties();
-        copy.putAll(p);
-        return copy;
-    }
-
-    /** The connection's protocol handler: handshake, then tasks. Confined to the event loop. */
-    private final class HostHandler extends ChannelInboundHandlerAdapter {
-        private final int attempt;
-        private final TransportReadyHandler ready;
-        private Handshake.Challenge challenge;
-        private Handshake.Hello hello;
-
-        HostHandler(int attempt, TransportReadyHandler ready) {
-            this.attempt = attempt;
-            this.ready = ready;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof Frame frame)) {
-                ReferenceCountUtil.release(msg);
-                throw new ProtocolException(
-                        "unexpected message: " + msg.getClass().getSimpleName());
-            }
-            try {
-                if (!authenticated) {
-                    handshake(ctx, frame);
-                    return;
-                }
-                switch (frame.type()) {
-                    case TASK ->
-                        startTask(frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
-                    case CANCEL -> cancel(frame.correlationId());
-                    case HEARTBEAT -> {}
-                    case GOODBYE -> ctx.close();
-                    default -> throw new ProtocolException("unexpected frame from host: type=" + frame.type());
-                }
-            } finally {
-                frame.release();
-            }
-        }
-
-        private void handshake(ChannelHandlerContext ctx, Frame frame) {
-            switch (frame.type()) {
-                case CHALLENGE -> {
-                    if (challenge != null) {
-                        throw new ProtocolException("second challenge");
-                    }
-                    challenge = Handshake.Challenge.decode(frame.payload());
-                    long pid = ProcessHandle.current().pid();
-                    hello = Handshake.Hello.answer(config.secret(), challenge, config.slot(), pid, config.token());
-                    ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))
-                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-                }
-                case WELCOME -> {
-                    if (hello == null) {
-                        throw new ProtocolException("welcome before challenge");
-                    }
-                    Handshake.Welcome welcome = Handshake.Welcome.decode(frame.payload());
-                    if (!welcome.verify(config.secret(), challenge, hello)) {
-                        exit(ExitCode.AUTHENTICATION_FAILED, "host failed to prove the secret: url=" + config.url());
-                        ctx.close();
-                        return;
-                    }
-                    if (welcome.heartbeatMillis() > 0) {
-                        ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
-                    }
-                    authenticated(welcome.maxFrameLength(), ctx.channel());
-                }
-                case GOODBYE -> {
-                    rejected = true;
-                    Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
-                    log.println("jmirai-daemon: host said goodbye: code=" + goodbye.code() + ", reason="
-                            + goodbye.reason());
-                    ctx.close();
-                }
-                default -> throw new ProtocolException("unexpected frame during handshake: type=" + frame.type());
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            connectionEnded(attempt, ready.failure());
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Throwable c = ProtocolException.unwrap(cause);
-            log.println("jmirai-daemon: closing connection: " + c);
-            ctx.close();
-        }
     }
 }

@@ -32,7 +32,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeDeadline;
     private boolean authenticated;
     private boolean counted;
-    Dispatcher.SlotRow row;
+    SlotRegistry.SlotRow row;
     long pid;
     /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
     final LinkedHashMap<Long, TaskRecord> inflight = new LinkedHashMap<>();
@@ -47,6 +47,17 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     Channel channel() {
         return channel;
+    }
+
+    /**
+     * Binds this handler, as authenticated, to a channel it is not a handler of: lets the task state machine
+     * ({@link TaskLifecycle}) be driven without a socket or a handshake, e.g. over an {@code EmbeddedChannel}.
+     */
+    void attachAuthenticated(Channel ch, SlotRegistry.SlotRow slotRow, long daemonPid) {
+        this.channel = ch;
+        this.row = slotRow;
+        this.pid = daemonPid;
+        this.authenticated = true;
     }
 
     boolean isAuthenticated() {

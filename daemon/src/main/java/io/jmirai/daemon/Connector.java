@@ -1,0 +1,261 @@
+package io.jmirai.daemon;
+
+import io.jmirai.transport.Pipelines;
+import io.jmirai.transport.TransportReadyHandler;
+import io.jmirai.transport.Transports;
+import io.jmirai.transport.protocol.Frame;
+import io.jmirai.transport.protocol.FrameDecoder;
+import io.jmirai.transport.protocol.FrameHeader;
+import io.jmirai.transport.protocol.FrameType;
+import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.protocol.HeartbeatHandler;
+import io.jmirai.transport.protocol.ProtocolException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A daemon's connection to its host: dials (and redials, with a doubling delay up to 5 s), bounds each attempt and
+ * its handshake by the connect timeout, answers the host's CHALLENGE with a HELLO that proves the secret, checks the
+ * WELCOME's proof, and then passes TASK and CANCEL frames to the {@link Daemon}. Every connection attempt has an
+ * epoch number, so that events of an older connection are ignored. What to do when a connection ends (redial or
+ * exit, and with which code) is the {@link Daemon}'s decision.
+ *
+ * <p>Threading: confined to the daemon's event loop.
+ */
+final class Connector {
+    private static final Duration MAX_REDIAL_DELAY = Duration.ofSeconds(5);
+
+    private final Daemon daemon;
+    private final DaemonConfig config;
+    private final PrintStream log;
+    private final EventLoop loop;
+    private final long startNanos = System.nanoTime();
+
+    // Confined to the event loop.
+    private Channel channel;
+    private int epoch;
+    private boolean authenticated;
+    private boolean rejected;
+    private boolean everAuthenticated;
+    private boolean stopped;
+    private long redialDelayMillis = 100;
+
+    Connector(Daemon daemon, DaemonConfig config, PrintStream log, EventLoop loop) {
+        this.daemon = daemon;
+        this.config = config;
+        this.log = log;
+        this.loop = loop;
+    }
+
+    /** @return the current connection attempt */
+    int epoch() {
+        return epoch;
+    }
+
+    /** @return the current channel, or null between connections */
+    Channel channel() {
+        return channel;
+    }
+
+    boolean isAuthenticated() {
+        return authenticated;
+    }
+
+    /** The daemon is exiting: no more dialing, and the end of the connection is not reported. */
+    void stop() {
+        stopped = true;
+    }
+
+    /**
+     * Writes {@code frame} if the connection is up and authenticated and, when {@code attempt} is not negative, is
+     * the one of that attempt; otherwise releases it.
+     */
+    void send(ByteBuf frame, int attempt) {
+        Channel ch = channel;
+        if (ch != null && authenticated && !stopped && (attempt < 0 || attempt == epoch)) {
+            ch.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else {
+            frame.release();
+        }
+    }
+
+    void dial() {
+        if (stopped) {
+            return;
+        }
+        int attempt = ++epoch;
+        authenticated = false;
+        rejected = false;
+        new Bootstrap()
+                .group(loop)
+                .channel(Transports.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        Pipelines.addClientPrefix(ch.pipeline(), config.url(), config.ssl(), config.connectTimeout());
+                        HostHandler handler =
+                                new HostHandler(attempt, ch.pipeline().get(TransportReadyHandler.class));
+                        ch.pipeline()
+                                .addLast(new FrameDecoder(FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH))
+                                .addLast(handler);
+                    }
+                })
+                .connect(config.url().host(), config.url().port())
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        channel = f.channel();
+                        scheduleHandshakeDeadline(f.channel());
+                    } else if (config.autoExit() == AutoExit.NEVER || stillDialing()) {
+                        redialLater();
+                    } else {
+                        daemon.exit(ExitCode.UNREACHABLE, "cannot reach host: url=" + config.url() + ": " + f.cause());
+                    }
+                });
+    }
+
+    private void scheduleHandshakeDeadline(Channel ch) {
+        loop.schedule(
+                () -> {
+                    if (ch == channel && !authenticated && ch.isActive()) {
+                        log.println("jmirai-daemon: handshake timed out: url=" + config.url());
+                        ch.close();
+                    }
+                },
+                config.connectTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    void redialLater() {
+        long delay = redialDelayMillis;
+        redialDelayMillis = Math.min(redialDelayMillis * 2, MAX_REDIAL_DELAY.toMillis());
+        loop.schedule(this::dial, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Until the first authentication, a daemon keeps dialing for {@code dialTimeout}. */
+    boolean stillDialing() {
+        return !everAuthenticated
+                && System.nanoTime() - startNanos < config.dialTimeout().toNanos();
+    }
+
+    private void connectionEnded(int attempt, Throwable tlsFailure) {
+        if (attempt != epoch || stopped) {
+            return;
+        }
+        boolean wasAuthenticated = authenticated;
+        channel = null;
+        authenticated = false;
+        daemon.connectionEnded(wasAuthenticated, rejected, tlsFailure);
+    }
+
+    private void authenticated(int maxFrameLength, Channel ch) {
+        authenticated = true;
+        everAuthenticated = true;
+        redialDelayMillis = 100;
+        ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
+        daemon.authenticated(maxFrameLength);
+    }
+
+    /** The connection's protocol handler: handshake, then tasks. Confined to the event loop. */
+    private final class HostHandler extends ChannelInboundHandlerAdapter {
+        private final int attempt;
+        private final TransportReadyHandler ready;
+        private Handshake.Challenge challenge;
+        private Handshake.Hello hello;
+
+        HostHandler(int attempt, TransportReadyHandler ready) {
+            this.attempt = attempt;
+            this.ready = ready;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof Frame frame)) {
+                ReferenceCountUtil.release(msg);
+                throw new ProtocolException(
+                        "unexpected message: " + msg.getClass().getSimpleName());
+            }
+            try {
+                if (!authenticated) {
+                    handshake(ctx, frame);
+                    return;
+                }
+                switch (frame.type()) {
+                    case TASK ->
+                        daemon.taskArrived(
+                                frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
+                    case CANCEL -> daemon.cancel(frame.correlationId());
+                    case HEARTBEAT -> {}
+                    case GOODBYE -> ctx.close();
+                    default -> throw new ProtocolException("unexpected frame from host: type=" + frame.type());
+                }
+            } finally {
+                frame.release();
+            }
+        }
+
+        private void handshake(ChannelHandlerContext ctx, Frame frame) {
+            switch (frame.type()) {
+                case CHALLENGE -> {
+                    if (challenge != null) {
+                        throw new ProtocolException("second challenge");
+                    }
+                    challenge = Handshake.Challenge.decode(frame.payload());
+                    long pid = ProcessHandle.current().pid();
+                    hello = Handshake.Hello.answer(config.secret(), challenge, config.slot(), pid, config.token());
+                    ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))
+                            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                }
+                case WELCOME -> {
+                    if (hello == null) {
+                        throw new ProtocolException("welcome before challenge");
+                    }
+                    Handshake.Welcome welcome = Handshake.Welcome.decode(frame.payload());
+                    if (!welcome.verify(config.secret(), challenge, hello)) {
+                        daemon.exit(
+                                ExitCode.AUTHENTICATION_FAILED, "host failed to prove the secret: url=" + config.url());
+                        ctx.close();
+                        return;
+                    }
+                    if (welcome.heartbeatMillis() > 0) {
+                        ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
+                    }
+                    authenticated(welcome.maxFrameLength(), ctx.channel());
+                }
+                case GOODBYE -> {
+                    rejected = true;
+                    Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
+                    log.println("jmirai-daemon: host said goodbye: code=" + goodbye.code() + ", reason="
+                            + goodbye.reason());
+                    ctx.close();
+                }
+                default -> throw new ProtocolException("unexpected frame during handshake: type=" + frame.type());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connectionEnded(attempt, ready.failure());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = ProtocolException.unwrap(cause);
+            log.println("jmirai-daemon: closing connection: " + c);
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.jmirai;
+
+import io.jmirai.dispatcher.Dispatcher;
+import io.jmirai.dispatcher.QueueGate;
+import io.jmirai.dispatcher.TaskRecord;
+import io.jmirai.transport.serial.KryoCodec;
+import io.jmirai.transport.task.TaskEnvelope;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The user's side of the data path: encodes a task (with its seed, when the daemons are seeded), takes room for it in
+ * the byte gate (backpressure), wraps it in a {@link TaskRecord} bound to a new {@link Mirai}, and hands it to the
+ * {@link Dispatcher}. Also makes the records of an {@code everywhere} setup.
+ *
+ * <p>Threading: thread-safe; runs on the submitting thread (and, for {@code everywhere} records, on the dispatcher's).
+ * The seed index is guarded by a lock so that it is taken only by a task that gets in; ids come from an atomic
+ * counter.
+ */
+final class TaskSubmitter {
+    private final Dispatcher dispatcher;
+    private final KryoCodec codec;
+    private final QueueGate gate;
+    private final int maxPayloadLength;
+    private final MiraiOptions taskDefaults;
+    private final boolean seeded;
+    private final long seed;
+    private final ReentrantLock seedLock = new ReentrantLock();
+    private long seedIndex; // guarded by seedLock
+    private final AtomicLong taskIds = new AtomicLong();
+
+    /**
+     * @param seed the seed of the random streams, or null for unseeded tasks
+     */
+    TaskSubmitter(
+            Dispatcher dispatcher,
+            KryoCodec codec,
+            QueueGate gate,
+            int maxPayloadLength,
+            MiraiOptions taskDefaults,
+            Long seed) {
+        this.dispatcher = dispatcher;
+        this.codec = codec;
+        this.gate = gate;
+        this.maxPayloadLength = maxPayloadLength;
+        this.taskDefaults = taskDefaults;
+        this.seeded = seed != null;
+        this.seed = seed == null ? 0 : seed;
+    }
+
+    /**
+     * Encodes, admits and submits one task.
+     *
+     * @param block wait for room in the gate (interruptibly), or give up at once
+     * @param submittedNanos when it was submitted ({@link System#nanoTime()}): its timeout counts from then
+     * @return its future, or empty when not blocking and there is no room
+     */
+    <T> Optional<Mirai<T>> submit(Callable<?> task, MiraiOptions options, boolean block, long submittedNanos) {
+        MiraiOptions o = options.orElse(taskDefaults);
+        ByteBuf payload;
+        if (seeded) {
+            // the stream index is only taken by a task that gets in, so that results do not depend on timing
+            lockInterruptibly(seedLock);
+            try {
+                payload = admit(encode(TaskEnvelope.seeded(task, seed, seedIndex + 1)), block);
+                if (payload != null) {
+                    seedIndex++;
+                }
+            } finally {
+                seedLock.unlock();
+            }
+        } else {
+            payload = admit(encode(task), block);
+        }
+        if (payload == null) {
+            return Optional.empty();
+        }
+        long id = taskIds.incrementAndGet();
+        Mirai<T> m = new Mirai<>(id, codec);
+        TaskRecord r = new TaskRecord(id, payload, m::resolve) // hand-off: the record owns the payload
+                .gate(gate, payload.readableBytes())
+                .retries(o.retries().orElse(0));
+        o.timeout().ifPresent(t -> r.timeout(t, submittedNanos));
+        m.bind(dispatcher, r);
+        dispatcher.submit(r);
+        return Optional.of(m);
+    }
+
+    /** Encodes a setup and has the dispatcher run it on every connected daemon; @return one future per daemon */
+    <T> List<Mirai<T>> everywhere(Task<T> setup) {
+        ByteBuf payload = encode(TaskEnvelope.setup(setup));
+        List<Mirai<T>> out = Collections.synchronizedList(new ArrayList<>());
+        dispatcher.everywhere(payload, duplicate -> {
+            long id = taskIds.incrementAndGet();
+            Mirai<T> m = new Mirai<>(id, codec);
+            TaskRecord r = new TaskRecord(id, duplicate, m::resolve);
+            m.bind(dispatcher, r);
+            out.add(m);
+            return r;
+        });
+        return List.copyOf(out);
+    }
+
+    private static void lockInterruptibly(ReentrantLock lock) {
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException("interrupted while waiting to submit", e);
+        }
+    }
+
+    private ByteBuf encode(Object task) {
+        ByteBuf payload;
+        try {
+            payload = codec.encode(PooledByteBufAllocator.DEFAULT, task);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IllegalArgumentException("task could not be serialized: " + e.getMessage(), e);
+        }
+        if (payload.readableBytes() > maxPayloadLength) {
+            int length = payload.readableBytes();
+            payload.release();
+            throw new IllegalArgumentException(
+                    "task too large: length=" + length + ", maxPayloadLength=" + maxPayloadLength);
+        }
+        return payload;
+    }
+
+    /** Takes room in the gate for {@code payload}; returns null (payload released) if there is none and not blocking. */
+    private ByteBuf admit(ByteBuf payload, boolean block) {
+        int length = payload.readableBytes();
+        boolean admitted;
+        try {
+            if (gate.capacity() > 0 && length > gate.capacity()) {
+                throw new IllegalArgumentException(
+                        "task larger than the queue limit: length=" + length + ", maxQueuedBytes=" + gate.capacity());
+            }
+            admitted = block ? gate.acquire(length, -1) : gate.tryAcquire(length);
+        } catch (InterruptedException e) {
+            payload.release();
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException(
+                    "interrupted while waiting for room in the queue: length=" + length + ", maxQueuedBytes="
+                            + gate.capacity(),
+                    e);
+        } catch (RuntimeException e) {
+            payload.release();
+            throw e;
+        }
+        if (!admitted) {
+            payload.release();
+            return null;
+        }
+        return payload;
+    }
+}

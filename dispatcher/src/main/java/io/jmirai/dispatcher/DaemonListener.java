@@ -1,0 +1,98 @@
+package io.jmirai.dispatcher;
+
+import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.Pipelines;
+import io.jmirai.transport.Transports;
+import io.jmirai.transport.protocol.FrameDecoder;
+import io.jmirai.transport.protocol.FrameHeader;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * The listening socket and admission: binds the configured URL on the dispatcher's loop, gives every accepted
+ * channel the scheme's pipeline prefix, a handshake-sized frame decoder and a fresh {@link DaemonConnection}, keeps
+ * every channel in one group (to close them all), and caps how many connections may be authenticating at once.
+ *
+ * <p>Threading: constructed on any thread; everything else is confined to the dispatcher's event loop.
+ */
+final class DaemonListener {
+    private final Channel serverChannel;
+    private final ChannelGroup channels;
+    private final ListenUrl url;
+    private final int maxUnauthenticated;
+    private int unauthenticated;
+
+    /**
+     * Binds {@code config.url()} on {@code loop}.
+     *
+     * @param newConnection makes the handler of one accepted channel
+     * @throws IllegalStateException if the URL cannot be bound (the caller shuts the loop down)
+     */
+    DaemonListener(DispatcherConfig config, EventLoop loop, Supplier<DaemonConnection> newConnection) {
+        this.channels = new DefaultChannelGroup("jmirai-daemons", loop);
+        this.maxUnauthenticated = config.maxUnauthenticated();
+        Channel bound;
+        try {
+            bound = new ServerBootstrap()
+                    .group(loop)
+                    .channel(Transports.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            channels.add(ch);
+                            Pipelines.addServerPrefix(
+                                    ch.pipeline(), config.url().scheme(), config.ssl(), config.handshakeTimeout());
+                            ch.pipeline()
+                                    .addLast(new FrameDecoder(FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH))
+                                    .addLast(newConnection.get());
+                        }
+                    })
+                    .bind(config.url().host(), config.url().port())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+            throw new IllegalStateException("cannot listen: url=" + config.url() + ": " + e.getMessage(), e);
+        }
+        this.serverChannel = bound;
+        this.url = config.url()
+                .withPort(((InetSocketAddress) bound.localAddress()).getPort())
+                .withPath("");
+    }
+
+    /** @return the URL daemons dial, with the bound port and no path */
+    ListenUrl url() {
+        return url;
+    }
+
+    /** @return every accepted channel, for closing */
+    ChannelGroup channels() {
+        return channels;
+    }
+
+    /** @return whether one more connection may start authenticating (then it counts until {@link #authenticated}) */
+    boolean admit() {
+        if (unauthenticated >= maxUnauthenticated) {
+            return false;
+        }
+        unauthenticated++;
+        return true;
+    }
+
+    /** An admitted connection authenticated or closed. */
+    void authenticated() {
+        unauthenticated--;
+    }
+
+    /** Stops accepting. */
+    void closeServer() {
+        serverChannel.close();
+    }
+}
