@@ -1,6 +1,7 @@
 package io.jmirai.daemon;
 
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.tls.ClientTls;
 import java.io.BufferedReader;
@@ -249,7 +250,8 @@ public final class DaemonMain implements Callable<Integer> {
             return null;
         }
         if (!ListenUrl.parse(url).scheme().isTls()) {
-            throw new IllegalArgumentException("a certificate option needs a tls+tcp:// or wss:// url: url=" + url);
+            throw new IllegalArgumentException(
+                    "a certificate option needs a tls+tcp:// or wss:// url: url=" + Redact.url(ListenUrl.parse(url)));
         }
         if (certPem != null) {
             return ClientTls.pinned(certPem);

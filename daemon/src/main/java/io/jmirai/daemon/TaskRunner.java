@@ -217,13 +217,15 @@ final class TaskRunner {
             int limit = maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
             if (result.readableBytes() > limit) {
                 throw new IllegalStateException(
-                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
+                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit
+                                + " (the host's maxFrameLength=" + maxFrameLength
+                                + " less the header; raise it with Daemons.builder().maxFrameLength(n))");
             }
             succeeded = true;
         } catch (Throwable t) {
             ReferenceCountUtil.release(result);
             flags = FrameType.Flags.RESULT_ERROR;
-            result = RemoteError.of(t).encode(alloc);
+            result = MissingClass.describe(t).encode(alloc);
         } finally {
             TaskScope.exit();
             synchronized (taskLock) {
