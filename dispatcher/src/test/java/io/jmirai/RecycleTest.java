@@ -41,7 +41,10 @@ class RecycleTest {
                             }
                         }
                     },
-                    MiraiOptions.defaults().timeout(Duration.ofMillis(300)));
+                    // 2 s, not less: the task must have started on its daemon before it times out, or the daemon
+                    // drops it unstarted and there is nothing to recycle; on a loaded 2-core machine (load 20+) a
+                    // daemon took over 300 ms to start it (the log showed no recycle, only the final close).
+                    MiraiOptions.defaults().timeout(Duration.ofSeconds(2)));
             // queued behind it: must run on the replacement, not hang with the stubborn daemon
             Mirai<Long> next = daemons.mirai(() -> ProcessHandle.current().pid());
 

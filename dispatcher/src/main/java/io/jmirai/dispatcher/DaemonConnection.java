@@ -169,6 +169,11 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ctx.alloc())))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         dispatcher.connected(this);
+        LOG.info(
+                "daemon connected: daemon={}, pid={}, remote={}",
+                row.id,
+                pid,
+                ctx.channel().remoteAddress());
     }
 
     private static void goodbye(Channel ch, int code, String reason) {

@@ -300,11 +300,6 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     void connected(DaemonConnection conn) {
-        LOG.info(
-                "daemon connected: daemon={}, pid={}, remote={}",
-                conn.row.id,
-                conn.pid,
-                conn.channel().remoteAddress());
         slots.connected(conn);
         if (events != DispatchEvents.NOOP) {
             events.daemonConnected(conn.row.id, conn.pid);
