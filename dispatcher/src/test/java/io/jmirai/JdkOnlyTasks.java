@@ -1,5 +1,7 @@
 package io.jmirai;
 
+import io.jmirai.api.Task;
+
 /**
  * Tasks whose class refers to nothing but the JDK and {@link Task}, for daemons whose classpath holds only the test
  * classes and the daemon jar.

@@ -33,8 +33,8 @@ final class MissingClass {
         }
         String hint = "class not found on the daemon: " + name
                 + "; start the daemon with --classpath holding it: the classes that define your tasks and the jars"
-                + " they use, and jmirai-dispatcher-VERSION.jar for jmirai classes other than Task, MapFunction and"
-                + " DaemonContext";
+                + " they use, and jmirai-dispatcher-VERSION.jar for jmirai classes outside io.jmirai.api (Task,"
+                + " MapFunction, DaemonContext)";
         if (LOGGED.add(name)) {
             LOG.warn(hint);
         }

@@ -52,8 +52,8 @@ public record LaunchCommand(
      * java -jar jmirai-daemon.jar tcp://10.0.0.1:5555 --slot=1 --secret-stdin --classpath=/opt/app/app.jar
      * # then paste the secret line (secretLine()); the daemon reads it from standard input.
      * # --classpath must hold the classes that define your tasks (a lambda's enclosing class too) and every jar they
-     * # use. The daemon jar already has jmirai's Task, MapFunction and DaemonContext; add jmirai-dispatcher-0.1.0.jar
-     * # if a task's code refers to any other jmirai class (MiraiException, Mirai, ...).
+     * # use. The daemon jar already has io.jmirai.api (Task, MapFunction, DaemonContext); add
+     * # jmirai-dispatcher-0.1.0.jar if a task's code refers to any other jmirai class (MiraiException, Mirai, ...).
      * </pre>
      *
      * @return the command between explanatory comment lines, never the secret
@@ -85,7 +85,7 @@ public record LaunchCommand(
         sb.append(
                         "# --classpath must hold the classes that define your tasks (a lambda's enclosing class too) and every\n")
                 .append(
-                        "# jar they use. The daemon jar already has jmirai's Task, MapFunction and DaemonContext; add\n")
+                        "# jar they use. The daemon jar already has io.jmirai.api (Task, MapFunction, DaemonContext); add\n")
                 .append("# jmirai-dispatcher-")
                 .append(version)
                 .append(".jar if a task's code refers to any other jmirai class (MiraiException, Mirai, ...).");
