@@ -4,6 +4,7 @@ import io.jmirai.api.AutoExit;
 import io.jmirai.api.ExitCode;
 import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
@@ -20,6 +21,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A daemon: dials the host, authenticates, evaluates one task at a time on its own worker thread, and sends back the
@@ -42,6 +45,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * interrupts that thread. {@link #close()} is idempotent and thread-safe.
  */
 public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
     private final DaemonConfig config;
     private final PrintStream log;
     private final DaemonEvents events;
@@ -67,14 +72,14 @@ public final class Daemon implements AutoCloseable {
         this.group = Transports.newGroup(1, "jmirai-daemon-io");
         this.loop = group.next();
         this.runner = new TaskRunner(config, alloc, loop, this::finished);
-        this.connector = new Connector(this, config, log, loop);
+        this.connector = new Connector(this, config, loop);
     }
 
     /**
      * Starts a daemon: it dials at once and runs until a limit or the host ends it.
      *
      * @param config the configuration
-     * @param log where the daemon's own messages go (not the tasks' output)
+     * @param log where the daemon's exit message goes (not the tasks' output); its events go to SLF4J
      */
     public static Daemon start(DaemonConfig config, PrintStream log) {
         return start(config, log, DaemonEvents.NOOP);
@@ -84,7 +89,7 @@ public final class Daemon implements AutoCloseable {
      * Starts a daemon that tells {@code events} what it does.
      *
      * @param config the configuration
-     * @param log where the daemon's own messages go (not the tasks' output)
+     * @param log where the daemon's exit message goes (not the tasks' output); its events go to SLF4J
      * @param events the observer, or {@link DaemonEvents#NOOP}
      */
     public static Daemon start(DaemonConfig config, PrintStream log, DaemonEvents events) {
@@ -99,6 +104,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void begin() {
+        LOG.info(
+                "daemon starting: url={}, slot={}, pid={}, autoexit={}",
+                Redact.url(config.url()),
+                config.slot(),
+                ProcessHandle.current().pid(),
+                config.autoExit());
         if (config.wallTime() != null) {
             loop.schedule(this::wallTimeReached, config.wallTime().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -123,9 +134,9 @@ public final class Daemon implements AutoCloseable {
             events.lost(config.url().toString());
         }
         if (tlsFailure != null && !wasAuthenticated && TlsFailures.certificateRejected(tlsFailure)) {
-            String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
+            String why = "tls handshake failed: url=" + Redact.url(config.url()) + ": " + rootMessage(tlsFailure);
             if (config.autoExit() == AutoExit.NEVER) {
-                log.println("jmirai-daemon: " + why);
+                LOG.warn("{} (dialing again: --autoexit=never)", why);
             } else {
                 exit(ExitCode.AUTHENTICATION_FAILED, why);
                 return;
@@ -149,8 +160,9 @@ public final class Daemon implements AutoCloseable {
             exit(
                     rejected ? ExitCode.AUTHENTICATION_FAILED : ExitCode.UNREACHABLE,
                     rejected
-                            ? "host rejected the handshake (wrong secret or stale token): url=" + config.url()
-                            : "connection closed during the handshake: url=" + config.url());
+                            ? "host rejected the handshake (wrong secret or stale token): url="
+                                    + Redact.url(config.url())
+                            : "connection closed during the handshake: url=" + Redact.url(config.url()));
             return;
         }
         if (config.autoExit() == AutoExit.AFTER_TASK && runner.isBusy()) {
@@ -266,6 +278,7 @@ public final class Daemon implements AutoCloseable {
         if (message != null) {
             log.println("jmirai-daemon: " + message);
         }
+        LOG.info("daemon exiting: code={}", code);
         Channel ch = connector.channel();
         if (ch != null && ch.isActive() && connector.isAuthenticated()) {
             int reason = code == ExitCode.CONNECTION_ENDED ? Handshake.Goodbye.NORMAL : Handshake.Goodbye.LIMIT_REACHED;

@@ -19,6 +19,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One daemon's connection, host side: the handshake (nothing but a HELLO is read before the daemon has proved the
@@ -26,7 +28,14 @@ import java.util.concurrent.TimeUnit;
  * direct mode). Confined to the dispatcher's event loop.
  */
 final class DaemonConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonConnection.class);
+
     private final Dispatcher dispatcher;
+    /** Why the connection ended, for the log: the first reason known wins. Never holds the secret or a token. */
+    private String closeReason;
+    /** The host closed it (goodbye, recycle, regenerate): not a loss to warn about. */
+    private boolean closedByHost;
+
     private Channel channel;
     private Handshake.Challenge challenge;
     private String path = "";
@@ -78,6 +87,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         remote = channel.remoteAddress();
         if (!dispatcher.admitUnauthenticated(remote)) {
+            dispatcher.refused(ctx.channel(), "too many connections authenticating at once");
             ctx.close();
             return;
         }
@@ -87,6 +97,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 .schedule(
                         () -> {
                             if (!authenticated) {
+                                dispatcher.refused(ctx.channel(), "handshake timed out");
+                                closeReason = "handshake timed out";
                                 ctx.close();
                             }
                         },
@@ -126,7 +138,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
                 }
                 case HEARTBEAT -> {}
-                case GOODBYE -> ctx.close();
+                case GOODBYE -> {
+                    noteClose("daemon said goodbye: " + goodbyeReason(frame));
+                    ctx.close();
+                }
                 default -> throw new ProtocolException("unexpected frame from daemon: type=" + frame.type());
             }
         } finally {
@@ -140,6 +155,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         Handshake.Hello hello = Handshake.Hello.decode(frame.payload());
         if (!hello.verify(dispatcher.config().secret(), challenge)) {
+            dispatcher.refused(ctx.channel(), "authentication failed: slot=" + hello.slot() + ", pid=" + hello.pid());
+            closeReason = "authentication failed";
             goodbye(ctx.channel(), Handshake.Goodbye.AUTHENTICATION_FAILED, "authentication failed");
             return;
         }
@@ -150,6 +167,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
         String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token(), path);
         if (refusal != null) {
+            dispatcher.refused(ctx.channel(), refusal + ", pid=" + hello.pid()); // refusals never name the token
+            closeReason = refusal;
             goodbye(ctx.channel(), Handshake.Goodbye.REJECTED, refusal);
             return;
         }
@@ -165,6 +184,11 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ctx.alloc())))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         dispatcher.connected(this);
+        LOG.info(
+                "daemon connected: daemon={}, pid={}, remote={}",
+                row.id,
+                pid,
+                ctx.channel().remoteAddress());
     }
 
     private static void goodbye(Channel ch, int code, String reason) {
@@ -199,6 +223,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     /** Says goodbye and closes. */
     void close(String reason) {
+        closedByHost = true;
+        noteClose("closed by the host: " + reason);
         if (channel != null && channel.isActive()) {
             goodbye(channel, Handshake.Goodbye.NORMAL, reason);
         }
@@ -218,6 +244,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             handshakeDeadline.cancel(false);
         }
         if (authenticated) {
+            String reason = closeReason != null ? closeReason : "connection closed by the daemon or the network";
+            if (closedByHost) {
+                LOG.info("daemon disconnected: daemon={}, pid={}, reason={}", row.id, pid, reason);
+            } else {
+                LOG.warn("daemon lost: daemon={}, pid={}, reason={}", row.id, pid, reason);
+            }
             dispatcher.disconnected(this);
         }
     }
@@ -225,7 +257,26 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = ProtocolException.unwrap(cause);
+        noteClose(String.valueOf(c));
+        if (!authenticated && closeReason != null) {
+            dispatcher.refused(ctx.channel(), closeReason);
+        }
         dispatcher.connectionError(this, c);
         ctx.close();
+    }
+
+    private void noteClose(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+    }
+
+    private static String goodbyeReason(Frame frame) {
+        try {
+            Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
+            return "code=" + goodbye.code() + ", reason=" + goodbye.reason();
+        } catch (RuntimeException e) {
+            return "(malformed goodbye: " + e.getMessage() + ")";
+        }
     }
 }

@@ -4,7 +4,9 @@ import io.jmirai.ErrorValue;
 import io.jmirai.Status;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.log.Redact;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
@@ -18,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher: a queue of tasks and the daemon connections they go to. This class is the conductor: it owns the
@@ -57,6 +61,8 @@ public final class Dispatcher implements AutoCloseable {
     private final DispatchEvents events;
     private final EventLoopGroup group;
     private final EventLoop loop;
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
     private final DaemonListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -79,6 +85,7 @@ public final class Dispatcher implements AutoCloseable {
             throw e;
         }
         this.slots = new SlotRegistry(listener.url());
+        LOG.info("listening: url={}", Redact.url(listener.url()));
     }
 
     /**
@@ -159,6 +166,7 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         conn.recycling = true;
+        LOG.warn("recycling daemon: daemon={}, pid={}, reason={}", conn.row.id, conn.pid, reason);
         lastConnectionError = new IllegalStateException("daemon recycled: " + reason);
         tasks.policy().lost(conn);
         if (conn.row.slot > 0) {
@@ -284,6 +292,11 @@ public final class Dispatcher implements AutoCloseable {
 
     void releaseUnauthenticated(java.net.SocketAddress remote) {
         listener.authenticated(remote);
+    }
+
+    /** A connection was refused before it authenticated (logged, rate-limited). */
+    void refused(Channel ch, String reason) {
+        listener.refused(ch, reason);
     }
 
     void connected(DaemonConnection conn) {

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What happens to a task between {@code submit} and its resolution: it is queued (with its timeout timer armed),
@@ -30,6 +32,8 @@ import java.util.function.BiConsumer;
  * <p>Threading: confined to the dispatcher's event loop.
  */
 final class TaskLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskLifecycle.class);
+
     static final Outcome CLOSED = new Outcome.Failure(ErrorValue.CONNECTION_RESET, "connection reset: daemons closed");
     static final Outcome CANCELLED = new Outcome.Failure(ErrorValue.CANCELED, "canceled: stopped");
 
@@ -224,6 +228,13 @@ final class TaskLifecycle {
     private void lose(TaskRecord task, DaemonConnection conn) {
         task.losses++;
         if (!shutdown && !task.pinned && task.losses <= task.retries()) {
+            LOG.info(
+                    "retrying task: task={}, daemon={} lost (pid={}), retry {} of {}",
+                    task.id(),
+                    conn.row == null ? "?" : conn.row.id,
+                    conn.pid,
+                    task.losses,
+                    task.retries());
             counters.requeued(task);
             task.state = TaskRecord.State.QUEUED;
             task.connection = null;
@@ -232,6 +243,7 @@ final class TaskLifecycle {
             return;
         }
         if (task.retries() > 0 && !task.pinned && !shutdown) {
+            LOG.warn("retries exhausted: task={}, daemon lost {} times, last pid={}", task.id(), task.losses, conn.pid);
             resolve(
                     task,
                     true,
