@@ -11,9 +11,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.Locale;
-import java.util.Properties;
-import java.util.TimeZone;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -50,9 +47,7 @@ final class TaskRunner {
     private final Object taskLock = new Object();
 
     // The cleanup baseline: read and written by the worker only (after construction).
-    private Properties propertiesSnapshot;
-    private Locale localeSnapshot;
-    private TimeZone timeZoneSnapshot;
+    private final CleanupBaseline baseline;
 
     // Confined to the event loop.
     private boolean busy;
@@ -74,9 +69,7 @@ final class TaskRunner {
         this.alloc = alloc;
         this.loop = loop;
         this.finisher = finisher;
-        this.propertiesSnapshot = copy(System.getProperties());
-        this.localeSnapshot = Locale.getDefault();
-        this.timeZoneSnapshot = TimeZone.getDefault();
+        this.baseline = new CleanupBaseline();
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "jmirai-task");
             t.setDaemon(true);
@@ -238,34 +231,13 @@ final class TaskRunner {
             }
             Thread.interrupted();
             if (setup && succeeded) {
-                commitBaseline();
+                baseline.commit();
             } else if (config.cleanup()) {
-                cleanup();
+                baseline.restore();
             }
         }
         ByteBuf out = result;
         int outFlags = flags;
         loop.execute(() -> finisher.finished(id, outFlags, out, attempt));
-    }
-
-    private void cleanup() {
-        System.setProperties(copy(propertiesSnapshot));
-        Locale.setDefault(localeSnapshot);
-        TimeZone.setDefault(timeZoneSnapshot);
-        TaskScope.restoreBaseline();
-    }
-
-    /** After a successful {@code everywhere} setup: what it left becomes what cleanup restores. */
-    private void commitBaseline() {
-        propertiesSnapshot = copy(System.getProperties());
-        localeSnapshot = Locale.getDefault();
-        timeZoneSnapshot = TimeZone.getDefault();
-        TaskScope.commitBaseline();
-    }
-
-    private static Properties copy(Properties p) {
-        Properties copy = new Properties();
-        copy.putAll(p);
-        return copy;
     }
 }
