@@ -27,16 +27,23 @@ public final class KryoCodec {
 
     private final ClassLoader classLoader;
     private final Pool<Kryo> pool;
+    private final LambdaDescriptors lambdas;
 
     /** @param classLoader loads the classes named in payloads */
     public KryoCodec(ClassLoader classLoader) {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        this.lambdas = new LambdaDescriptors(classLoader);
         this.pool = new Pool<>(true, false, 64) {
             @Override
             protected Kryo create() {
                 return newKryo();
             }
         };
+    }
+
+    /** @return how many distinct lambda descriptors this codec has resolved and cached (for tests) */
+    int cachedLambdaDescriptors() {
+        return lambdas.cachedCount();
     }
 
     /** @return the class loader payloads are decoded with */
@@ -51,7 +58,7 @@ public final class KryoCodec {
         kryo.setWarnUnregisteredClasses(false);
         kryo.setReferences(true);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(lambdas));
         return kryo;
     }
 
