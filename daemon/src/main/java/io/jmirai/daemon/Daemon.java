@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Structure: this class owns the event loop, the limits and the exit decision; the {@code Connector} dials,
  * redials and authenticates; the {@code TaskRunner} runs tasks on the worker. The data path: TASK frame →
- * {@code Connector} → {@code taskArrived} → {@code TaskRunner.start} (worker) → {@code finished} (loop) → RESULT
- * frame through {@code Connector.send}.
+ * {@code Connector} → {@code taskArrived} → {@code TaskRunner.enqueue} (the worker takes tasks in order, one after
+ * the other) → {@code ResultOutbox} (one loop wake-up per batch) → {@code Results.finished} (loop) → RESULT frames
+ * through {@code Connector.write}, one flush per batch.
  *
  * <p>Threading: connection state is confined to one event loop; tasks run on a single worker thread; a CANCEL frame
  * interrupts that thread. {@link #close()} is idempotent and thread-safe.
@@ -64,7 +65,7 @@ public final class Daemon implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.group = Transports.newGroup(1, "jmirai-daemon-io");
         this.loop = group.next();
-        this.runner = new TaskRunner(config, alloc, loop, this::finished);
+        this.runner = new TaskRunner(config, alloc, loop, new Results(), events != DaemonEvents.NOOP);
         this.connector = new Connector(this, config, log, loop);
     }
 
@@ -158,42 +159,47 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** A TASK frame arrived: run it now, or after the running one. Ownership of the payload passes here. */
+    /** A TASK frame arrived: the worker runs it now, or after the ones before it. Ownership of the payload passes here. */
     void taskArrived(long id, ByteBuf payload) {
         if (exiting) {
             payload.release();
             return;
         }
-        if (runner.isBusy()) {
-            runner.park(id, payload); // hand-off: the backlog owns the payload
-            return;
-        }
         cancelIdleTimer();
-        if (events != DaemonEvents.NOOP) {
-            events.taskStarted(id);
-        }
-        runner.start(id, payload, connector.epoch());
+        runner.enqueue(id, payload, connector.epoch()); // hand-off: the worker releases the payload
     }
 
-    /** The worker finished a task: send its RESULT, then check the limits, then take the next task. */
-    private void finished(long id, int flags, ByteBuf result, int attempt) {
-        runner.finished();
-        tasksDone++;
-        if (events != DaemonEvents.NOOP) {
-            events.taskFinished(id, flags);
+    /**
+     * The worker's news on the loop, in order, a batch at a time: RESULT frames are written as they come and flushed
+     * once per batch; after each, the limits are checked; when the batch leaves the daemon with nothing to do, its
+     * idle clock starts.
+     */
+    private final class Results implements ResultOutbox.Sink {
+        @Override
+        public void started(long id) {
+            events.taskStarted(id);
         }
-        connector.send(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result), attempt);
-        if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
-            exit(ExitCode.MAX_TASKS, null);
-        } else if (wallTimeReached) {
-            exit(ExitCode.WALL_TIME, null);
-        } else if (hostGone) {
-            exit(ExitCode.CONNECTION_ENDED, null);
-        } else {
-            TaskRunner.Waiting next = runner.nextWaiting();
-            if (next != null) {
-                taskArrived(next.id(), next.payload());
-            } else {
+
+        @Override
+        public void finished(long id, int flags, ByteBuf result, int attempt) {
+            tasksDone++;
+            if (events != DaemonEvents.NOOP) {
+                events.taskFinished(id, flags);
+            }
+            connector.write(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result), attempt);
+            if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
+                exit(ExitCode.MAX_TASKS, null);
+            } else if (wallTimeReached) {
+                exit(ExitCode.WALL_TIME, null);
+            } else if (hostGone) {
+                exit(ExitCode.CONNECTION_ENDED, null);
+            }
+        }
+
+        @Override
+        public void drained() {
+            connector.flush();
+            if (!exiting && !runner.isBusy()) {
                 armIdleTimer();
             }
         }
@@ -219,6 +225,7 @@ public final class Daemon implements AutoCloseable {
     private void wallTimeReached() {
         if (runner.isBusy()) {
             wallTimeReached = true;
+            runner.hold(); // no task after the running one
         } else {
             exit(ExitCode.WALL_TIME, null);
         }
@@ -251,9 +258,11 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         exiting = true;
+        runner.hold();
+        runner.dropBacklog();
+        connector.flush(); // results written before the exit go out before GOODBYE, or before the close
         connector.stop();
         cancelIdleTimer();
-        runner.dropBacklog();
         if (message != null) {
             log.println("jmirai-daemon: " + message);
         }
