@@ -186,7 +186,7 @@ public final class Daemon implements AutoCloseable {
             if (events != DaemonEvents.NOOP) {
                 events.taskFinished(id, flags);
             }
-            connector.write(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result), attempt);
+            connector.write(FrameHeader.compactFrame(alloc, FrameType.RESULT, flags, id, result), attempt);
             if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
                 exit(ExitCode.MAX_TASKS, null);
             } else if (wallTimeReached) {
