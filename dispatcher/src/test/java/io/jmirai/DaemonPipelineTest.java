@@ -3,6 +3,7 @@ package io.jmirai;
 import static io.jmirai.Probes.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jmirai.api.DaemonContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -3,7 +3,7 @@ package io.jmirai.benchmarks;
 import io.jmirai.DaemonOptions;
 import io.jmirai.Daemons;
 import io.jmirai.Mirai;
-import io.jmirai.Task;
+import io.jmirai.api.Task;
 import io.jmirai.launch.LocalLauncher;
 import io.jmirai.transport.Transports;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.jmirai.daemon;
 
-import io.jmirai.Task;
+import io.jmirai.api.ExitCode;
+import io.jmirai.api.Task;
 import io.jmirai.transport.Pipelines;
 import io.jmirai.transport.Scheme;
 import io.jmirai.transport.TransportReady;

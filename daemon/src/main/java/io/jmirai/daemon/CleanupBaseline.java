@@ -1,6 +1,6 @@
 package io.jmirai.daemon;
 
-import io.jmirai.transport.task.TaskScope;
+import io.jmirai.api.internal.TaskScope;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.TimeZone;

@@ -2,8 +2,8 @@ package io.jmirai.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jmirai.DaemonContext;
-import io.jmirai.transport.task.TaskScope;
+import io.jmirai.api.DaemonContext;
+import io.jmirai.api.internal.TaskScope;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.TimeZone;

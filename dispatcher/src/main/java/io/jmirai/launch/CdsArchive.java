@@ -1,6 +1,5 @@
 package io.jmirai.launch;
 
-import io.jmirai.daemon.DaemonMain;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -11,7 +10,7 @@ import java.util.List;
 
 /**
  * The daemon's class-data-sharing archive, if there is one: {@code X.jsa} next to the jar {@code X.jar} that holds
- * {@link DaemonMain} in this JVM, made when that jar was packaged ({@code io.jmirai.daemon.CdsTraining}; the daemon
+ * {@code DaemonMain} in this JVM, made when that jar was packaged ({@code io.jmirai.daemon.CdsTraining}; the daemon
  * module makes {@code jmirai-daemon.jsa} next to {@code jmirai-daemon.jar}). A daemon started with it maps the classes
  * it needs (Netty, Kryo, the daemon, the parts of the JDK they use) instead of loading and verifying them.
  *
@@ -32,7 +31,14 @@ record CdsArchive(Path archive, Path jar) {
         if ("false".equalsIgnoreCase(System.getProperty(CDS_PROP_NAME, "true"))) {
             return null;
         }
-        CodeSource source = DaemonMain.class.getProtectionDomain().getCodeSource();
+        CodeSource source;
+        try { // the daemon module is a runtime-only dependency of the host: found by name
+            source = Class.forName(LocalLauncher.DAEMON_MAIN, false, CdsArchive.class.getClassLoader())
+                    .getProtectionDomain()
+                    .getCodeSource();
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
         if (source == null || source.getLocation() == null) {
             return null;
         }
