@@ -123,7 +123,7 @@ public final class Daemon implements AutoCloseable {
         if (wasAuthenticated && events != DaemonEvents.NOOP) {
             events.lost(config.url().toString());
         }
-        if (tlsFailure != null && !wasAuthenticated) {
+        if (tlsFailure != null && !wasAuthenticated && TlsFailures.certificateRejected(tlsFailure)) {
             String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
             if (config.autoExit() == AutoExit.NEVER) {
                 log.println("jmirai-daemon: " + why);
@@ -156,6 +156,7 @@ public final class Daemon implements AutoCloseable {
         }
         if (config.autoExit() == AutoExit.AFTER_TASK && runner.isBusy()) {
             hostGone = true;
+            runner.hold(); // it exits after the running task's RESULT: no task after that one
         } else {
             exit(ExitCode.CONNECTION_ENDED, null);
         }
@@ -173,7 +174,8 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * The worker's news on the loop, in order, a batch at a time: RESULT frames are written as they come and flushed
-     * once per batch; after each, the limits are checked; when the batch leaves the daemon with nothing to do, its
+     * once per batch; each is marked {@code RESULT_LAST} when the daemon exits after it (recycle, maxTasks, wall time,
+     * host gone), and that exit is decided here; when the batch leaves the daemon with nothing to do, its
      * idle clock starts.
      */
     private final class Results implements ResultOutbox.Sink {
@@ -183,13 +185,18 @@ public final class Daemon implements AutoCloseable {
         }
 
         @Override
-        public void finished(long id, int flags, ByteBuf result, int attempt) {
+        public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
             tasksDone++;
+            boolean maxTasksReached = config.maxTasks() > 0 && tasksDone >= config.maxTasks();
+            boolean last = recycle || maxTasksReached || wallTimeReached || hostGone;
+            int sent = flags | (last ? FrameType.Flags.RESULT_LAST : 0); // exits next: the host sends no more
             if (events != DaemonEvents.NOOP) {
-                events.taskFinished(id, flags);
+                events.taskFinished(id, sent);
             }
-            connector.write(FrameHeader.compactFrame(alloc, FrameType.RESULT, flags, id, result), attempt);
-            if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
+            connector.write(FrameHeader.compactFrame(alloc, FrameType.RESULT, sent, id, result), attempt);
+            if (recycle) {
+                exit(ExitCode.RECYCLE, "recycling: the last task ended with an error that may have damaged this JVM");
+            } else if (maxTasksReached) {
                 exit(ExitCode.MAX_TASKS, null);
             } else if (wallTimeReached) {
                 exit(ExitCode.WALL_TIME, null);

@@ -24,14 +24,15 @@ final class ResultOutbox {
         /**
          * @param result the RESULT payload; ownership passes to the sink
          * @param attempt the connection attempt the task arrived on
+         * @param recycle whether the daemon must exit once this RESULT is sent (the worker has stopped taking tasks)
          */
-        void finished(long id, int flags, ByteBuf result, int attempt);
+        void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle);
 
         /** The end of a batch: everything added so far has been passed on. */
         void drained();
     }
 
-    private record Entry(long id, int flags, ByteBuf result, int attempt, boolean start) {}
+    private record Entry(long id, int flags, ByteBuf result, int attempt, boolean recycle, boolean start) {}
 
     private final Executor loop;
     private final Sink sink;
@@ -50,12 +51,12 @@ final class ResultOutbox {
 
     /** The worker took task {@code id}. Any thread. */
     void started(long id) {
-        add(new Entry(id, 0, null, 0, true));
+        add(new Entry(id, 0, null, 0, false, true));
     }
 
     /** The worker finished task {@code id}; ownership of {@code result} passes to the outbox. Any thread. */
-    void finished(long id, int flags, ByteBuf result, int attempt) {
-        add(new Entry(id, flags, result, attempt, false));
+    void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+        add(new Entry(id, flags, result, attempt, recycle, false));
     }
 
     /** @return whether entries wait for a drain (the worker's news is not yet on the loop) */
@@ -99,7 +100,7 @@ final class ResultOutbox {
             if (e.start()) {
                 sink.started(e.id());
             } else {
-                sink.finished(e.id(), e.flags(), e.result(), e.attempt());
+                sink.finished(e.id(), e.flags(), e.result(), e.attempt(), e.recycle());
             }
         }
         synchronized (this) {

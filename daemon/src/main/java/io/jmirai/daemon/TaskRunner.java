@@ -5,10 +5,8 @@ import io.jmirai.api.internal.TaskScope;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.serial.RemoteError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
@@ -16,13 +14,13 @@ import java.util.concurrent.Executor;
 
 /**
  * Runs a daemon's tasks, one at a time, in arrival order, on a single worker thread: decodes the payload, calls the
- * task, encodes the value (or the error, as a {@link RemoteError}), and restores the cleanup baseline
+ * task, builds its {@link TaskAnswer} (which always exists, however the task ended), and restores the cleanup baseline
  * ({@link CleanupBaseline}) that a successful {@code everywhere} setup moves. Tasks that arrive while one runs wait
  * in the worker's queue, and the worker takes the next one as soon as it has finished one, without a round trip
  * through the event loop; results go back to the loop through a {@link ResultOutbox} (one wake-up per batch). A
  * cancel interrupts the running task (its RESULT carries {@code RESULT_CANCELLED}) or drops a waiting one; a signal
  * ({@link #interruptBySignal}) interrupts with {@code RESULT_INTERRUPTED}. The worker stops taking tasks after
- * {@code maxTasks} of them, and after {@link #hold()}.
+ * {@code maxTasks} of them, after {@link #hold()}, and after an answer that asks to recycle the daemon.
  *
  * <p>Threading: {@link #enqueue}, {@link #cancel}, {@link #hold}, {@link #dropBacklog} are called on the daemon's
  * event loop; {@link #interruptBySignal} is thread-safe; tasks run on the worker. The queue, the running task's state
@@ -65,6 +63,7 @@ final class TaskRunner {
             DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
         this.config = config;
         this.codec = new KryoCodec(config.classLoader());
+        TaskAnswer.prepare();
         this.alloc = alloc;
         this.outbox = new ResultOutbox(loop, sink);
         this.reportStarts = reportStarts;
@@ -236,10 +235,8 @@ final class TaskRunner {
     }
 
     private void run(long id, ByteBuf payload, int attempt) {
-        ByteBuf result = null;
-        int flags = 0;
+        TaskAnswer answer = null;
         boolean setup = false;
-        boolean succeeded = false;
         try {
             Object decoded;
             try {
@@ -263,41 +260,52 @@ final class TaskRunner {
                 taskThread = Thread.currentThread();
             }
             Object value = callable.call();
-            result = codec.encode(alloc, value);
-            int limit = maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
-            if (result.readableBytes() > limit) {
-                throw new IllegalStateException(
-                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
-            }
-            succeeded = true;
-        } catch (Throwable t) {
-            ReferenceCountUtil.release(result);
-            flags = FrameType.Flags.RESULT_ERROR;
-            result = RemoteError.of(t).encode(alloc);
+            answer = TaskAnswer.ofValue(codec, alloc, value, TaskAnswer.maxPayloadLength(maxFrameLength));
+        } catch (Throwable t) { // whatever the task threw, even an error whose own methods throw: it is answered
+            answer = TaskAnswer.ofThrowable(alloc, t);
         } finally {
-            TaskScope.exit();
-            synchronized (taskLock) {
-                taskThread = null;
-                taskActive = false;
-                finishing = true;
-                if (cancelRequested) {
-                    flags |= FrameType.Flags.RESULT_CANCELLED;
-                }
-                if (signalled) {
-                    flags |= FrameType.Flags.RESULT_INTERRUPTED;
-                }
+            answer = finishScope(answer, setup);
+        }
+        synchronized (taskLock) {
+            if (answer.recycle()) {
+                held = true; // the daemon exits after this answer: the worker takes no further task
             }
-            Thread.interrupted();
-            if (setup && succeeded) {
+        }
+        // in the outbox before it stops counting as finishing: the daemon never looks idle in between
+        outbox.finished(id, answer.flags(), answer.payload(), attempt, answer.recycle());
+        synchronized (taskLock) {
+            finishing = false;
+        }
+    }
+
+    /** Ends the task's scope and restores (or commits) the baseline; whatever fails here recycles the daemon. */
+    private TaskAnswer finishScope(TaskAnswer answer, boolean setup) {
+        if (answer == null) { // only if building the answer itself failed in a way it promises not to
+            answer = TaskAnswer.ofThrowable(alloc, new IllegalStateException("task ended without an answer"));
+        }
+        int flags = 0;
+        synchronized (taskLock) {
+            taskThread = null;
+            taskActive = false;
+            finishing = true;
+            if (cancelRequested) {
+                flags |= FrameType.Flags.RESULT_CANCELLED;
+            }
+            if (signalled) {
+                flags |= FrameType.Flags.RESULT_INTERRUPTED;
+            }
+        }
+        Thread.interrupted();
+        try {
+            TaskScope.exit();
+            if (setup && answer.flags() == 0) {
                 baseline.commit();
             } else if (config.cleanup()) {
                 baseline.restore();
             }
+        } catch (Throwable t) {
+            return answer.withFlags(flags).recycleIf(true);
         }
-        // in the outbox before it stops counting as finishing: the daemon never looks idle in between
-        outbox.finished(id, flags, result, attempt);
-        synchronized (taskLock) {
-            finishing = false;
-        }
+        return answer.withFlags(flags);
     }
 }

@@ -21,7 +21,7 @@ class ResultOutboxTest {
         }
 
         @Override
-        public void finished(long id, int flags, ByteBuf result, int attempt) {
+        public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
             seen.add("finished " + id + " flags=" + flags + " attempt=" + attempt);
             result.release();
         }
@@ -39,9 +39,9 @@ class ResultOutboxTest {
     @Test
     void shouldWakeTheLoopOnceForEverythingAddedBeforeTheDrainRuns() {
         outbox.started(1);
-        outbox.finished(1, 0, result(), 7);
+        outbox.finished(1, 0, result(), 7, false);
         outbox.started(2);
-        outbox.finished(2, 1, result(), 7);
+        outbox.finished(2, 1, result(), 7, false);
         assertThat(loop).hasSize(1);
         assertThat(outbox.isPending()).isTrue();
         loop.poll().run();
@@ -58,10 +58,10 @@ class ResultOutboxTest {
 
     @Test
     void shouldScheduleALoneResultAtOnceAndAgainAfterEachDrain() {
-        outbox.finished(1, 0, result(), 1);
+        outbox.finished(1, 0, result(), 1, false);
         assertThat(loop).as("a lone result: drain scheduled at once").hasSize(1);
         loop.poll().run();
-        outbox.finished(2, 0, result(), 1);
+        outbox.finished(2, 0, result(), 1, false);
         assertThat(loop).as("after a drain, the next result schedules another").hasSize(1);
         loop.poll().run();
         assertThat(seen)
@@ -80,7 +80,7 @@ class ResultOutboxTest {
                     public void started(long id) {}
 
                     @Override
-                    public void finished(long id, int flags, ByteBuf result, int attempt) {
+                    public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
                         throw new AssertionError("never drained");
                     }
 
@@ -88,11 +88,11 @@ class ResultOutboxTest {
                     public void drained() {}
                 });
         ByteBuf r = result();
-        refused.finished(1, 0, r, 1);
+        refused.finished(1, 0, r, 1, false);
         assertThat(r.refCnt()).isZero();
         assertThat(refused.isPending()).isFalse();
         ByteBuf again = result();
-        refused.finished(2, 0, again, 1);
+        refused.finished(2, 0, again, 1, false);
         assertThat(again.refCnt()).as("tried again, released again").isZero();
     }
 }

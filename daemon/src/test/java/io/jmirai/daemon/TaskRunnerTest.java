@@ -48,8 +48,8 @@ class TaskRunnerTest {
                 }
 
                 @Override
-                public void finished(long id, int flags, ByteBuf result, int attempt) {
-                    done.add(new Finished(id, flags, result, attempt));
+                public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+                    done.add(new Finished(id, flags, result, attempt, recycle));
                 }
 
                 @Override
@@ -75,7 +75,74 @@ class TaskRunnerTest {
                 null);
     }
 
-    private record Finished(long id, int flags, ByteBuf result, int attempt) {}
+    private record Finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {}
+
+    /** An exception none of whose accessors can be called. */
+    static final class NastyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage is booby-trapped");
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            throw new IllegalStateException("getStackTrace is booby-trapped");
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new IllegalStateException("getCause is booby-trapped");
+        }
+    }
+
+    @Test
+    void shouldAnswerAnExceptionWhoseAccessorsThrowWithoutRecycling() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        runner.enqueue(
+                5,
+                payload((Callable<Integer> & Serializable) () -> {
+                    throw new NastyException();
+                }),
+                1);
+        Finished f = next();
+        try {
+            assertThat(f.flags()).isEqualTo(io.jmirai.transport.protocol.FrameType.Flags.RESULT_ERROR);
+            io.jmirai.transport.serial.RemoteError e = io.jmirai.transport.serial.RemoteError.decode(f.result());
+            assertThat(e.className()).isEqualTo(NastyException.class.getName());
+            assertThat(e.message()).contains("getMessage() threw java.lang.IllegalStateException");
+            assertThat(f.recycle()).isFalse();
+        } finally {
+            f.result().release();
+        }
+    }
+
+    @Test
+    void shouldAnswerAStackOverflowAndAskToBeRecycled() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        runner.enqueue(6, payload((Callable<Integer> & Serializable) TaskRunnerTest::recurse), 1);
+        ByteBuf after = payload((Callable<Integer> & Serializable) () -> 7);
+        runner.enqueue(7, after, 1);
+        Finished f = next();
+        try {
+            assertThat(f.flags()).isEqualTo(io.jmirai.transport.protocol.FrameType.Flags.RESULT_ERROR);
+            assertThat(io.jmirai.transport.serial.RemoteError.decode(f.result()).className())
+                    .isEqualTo("java.lang.StackOverflowError");
+            assertThat(f.recycle()).isTrue();
+        } finally {
+            f.result().release();
+        }
+        // the daemon exits after this answer: the worker takes no further task (as with maxTasks)
+        assertThat(done.poll(300, TimeUnit.MILLISECONDS))
+                .as("nothing runs after a recycle answer")
+                .isNull();
+        assertThat(after.refCnt()).as("never taken").isEqualTo(1);
+    }
+
+    private static int recurse() {
+        return recurse() + 1;
+    }
 
     @AfterEach
     void shutdown() {
@@ -203,7 +270,7 @@ class TaskRunnerTest {
                     public void started(long id) {}
 
                     @Override
-                    public void finished(long id, int flags, ByteBuf result, int attempt) {
+                    public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
                         order.add(id);
                         result.release();
                     }
@@ -261,7 +328,7 @@ class TaskRunnerTest {
             public void started(long id) {}
 
             @Override
-            public void finished(long id, int flags, ByteBuf result, int attempt) {
+            public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
                 finished.add(id);
                 result.release();
             }

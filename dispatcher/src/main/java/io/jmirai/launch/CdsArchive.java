@@ -2,15 +2,15 @@ package io.jmirai.launch;
 
 import java.io.File;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The daemon's class-data-sharing archive, if there is one: {@code X.jsa} next to the jar {@code X.jar} that holds
- * {@code DaemonMain} in this JVM, made when that jar was packaged ({@code io.jmirai.daemon.CdsTraining}; the daemon
+ * {@code io.jmirai.daemon.DaemonMain} in this JVM, made when that jar was packaged ({@code io.jmirai.daemon.CdsTraining}; the daemon
  * module makes {@code jmirai-daemon.jsa} next to {@code jmirai-daemon.jar}). A daemon started with it maps the classes
  * it needs (Netty, Kryo, the daemon, the parts of the JDK they use) instead of loading and verifying them.
  *
@@ -26,25 +26,26 @@ record CdsArchive(Path archive, Path jar) {
     /** System property on the host: {@code false} launches local daemons without the archive. */
     static final String CDS_PROP_NAME = "jmirai.launch.cds";
 
+    private static final String DAEMON_MAIN_RESOURCE = "io/jmirai/daemon/DaemonMain.class";
+
     /** @return the archive next to the jar that holds the daemon's classes here, or null if there is none */
     static CdsArchive find() {
         if ("false".equalsIgnoreCase(System.getProperty(CDS_PROP_NAME, "true"))) {
             return null;
         }
-        CodeSource source;
-        try { // the daemon module is a runtime-only dependency of the host: found by name
-            source = Class.forName(LocalLauncher.DAEMON_MAIN, false, CdsArchive.class.getClassLoader())
-                    .getProtectionDomain()
-                    .getCodeSource();
-        } catch (ClassNotFoundException e) {
+        // The daemon module is a runtime dependency only, so its jar is found through the class file's resource URL.
+        URL url = CdsArchive.class.getClassLoader().getResource(DAEMON_MAIN_RESOURCE);
+        if (url == null || !"jar".equals(url.getProtocol())) {
             return null;
         }
-        if (source == null || source.getLocation() == null) {
+        String spec = url.getPath(); // file:/path/to/x.jar!/io/jmirai/daemon/DaemonMain.class
+        int bang = spec.indexOf("!/");
+        if (bang < 0) {
             return null;
         }
         try {
-            return next(Path.of(source.getLocation().toURI()));
-        } catch (URISyntaxException | IllegalArgumentException | SecurityException e) {
+            return next(Path.of(new URL(spec.substring(0, bang)).toURI()));
+        } catch (URISyntaxException | java.net.MalformedURLException | IllegalArgumentException | SecurityException e) {
             return null;
         }
     }

@@ -28,11 +28,15 @@ public final class LocalLauncher {
     public static final String DAEMON_MAIN = "io.jmirai.daemon.DaemonMain";
 
     /**
-     * JVM options of the default launcher, chosen for daemons that start often and run one task at a time, none of
-     * which limits what a task can do: Netty's JFR events off (registering them costs start-up time), no {@code
-     * hsperfdata} file.
+     * JVM options of the default launcher, chosen (and measured, see benchmarks/README.md) for daemons that start
+     * often and run one task at a time: the C1 compiler only ({@code -XX:TieredStopAtLevel=1}: in a fresh daemon the
+     * C2 compiler otherwise takes a third of all CPU, which slows the first thousands of tasks and the start), the
+     * serial collector (one task thread; the smallest footprint), no {@code hsperfdata} file, and Netty's JFR events
+     * off (registering them costs start-up time and memory). For long, CPU-heavy tasks C2's code can be faster: {@code
+     * new LocalLauncher().withJvmArgs(List.of())} gives the JVM's own defaults back.
      */
-    public static final List<String> DEFAULT_JVM_ARGS = List.of("-Dio.netty.jfr.enabled=false", "-XX:-UsePerfData");
+    public static final List<String> DEFAULT_JVM_ARGS =
+            List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Dio.netty.jfr.enabled=false");
 
     private final Path java;
     private final String classpath;
