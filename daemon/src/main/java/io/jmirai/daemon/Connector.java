@@ -93,11 +93,31 @@ final class Connector {
      * the one of that attempt; otherwise releases it.
      */
     void send(ByteBuf frame, int attempt) {
+        if (write(frame, attempt)) {
+            channel.flush();
+        }
+    }
+
+    /**
+     * As {@link #send}, without flushing: for a batch of frames followed by one {@link #flush()}.
+     *
+     * @return whether the frame was written (else it was released)
+     */
+    boolean write(ByteBuf frame, int attempt) {
         Channel ch = channel;
         if (ch != null && authenticated && !stopped && (attempt < 0 || attempt == epoch)) {
-            ch.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        } else {
-            frame.release();
+            ch.write(frame, ch.voidPromise());
+            return true;
+        }
+        frame.release();
+        return false;
+    }
+
+    /** Flushes what {@link #write} wrote (one write syscall for the batch). */
+    void flush() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.flush();
         }
     }
 
