@@ -40,6 +40,17 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
     boolean recycling;
+    /**
+     * The daemon said it exits by a limit (GOODBYE {@code LIMIT_REACHED}, sent after its last RESULT): it runs
+     * nothing now and gets no more tasks, so every task still unanswered there never started.
+     */
+    boolean finishing;
+    /** Has frames written but not flushed ({@link WriteBatch}). */
+    boolean dirty;
+    // The links of the one DaemonList this connection is in, if any (PrefetchScheduling's idle and room lists).
+    DaemonList list;
+    DaemonConnection listPrev;
+    DaemonConnection listNext;
 
     DaemonConnection(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -113,7 +124,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                             frame.correlationId(),
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
                 case HEARTBEAT -> {}
-                case GOODBYE -> ctx.close();
+                case GOODBYE -> {
+                    finishing = Handshake.Goodbye.decode(frame.payload()).code() == Handshake.Goodbye.LIMIT_REACHED;
+                    ctx.close();
+                }
                 default -> throw new ProtocolException("unexpected frame from daemon: type=" + frame.type());
             }
         } finally {
@@ -159,19 +173,29 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends a TASK frame for {@code task}; the record keeps its own reference to the payload, and gives back its
-     * queue room once the frame is written (or has failed to be).
+     * Writes a TASK frame for {@code task}, without flushing (the caller flushes once per pass, {@link WriteBatch});
+     * the record keeps its own reference to the payload, and gives back its queue room once the frame is written
+     * (or has failed to be, which also closes the connection).
      */
     void send(TaskRecord task) {
-        task.payload().touch("Dispatcher.assign");
-        channel.writeAndFlush(FrameHeader.frame(
+        channel.write(FrameHeader.frame(
                         channel.alloc(),
                         FrameType.TASK,
                         0,
                         task.id(),
                         task.payload().retainedDuplicate()))
-                .addListener(f -> task.releaseGate())
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                .addListener(new Written(task));
+    }
+
+    /** One listener per TASK write: gives back the task's gate room, closes the connection if the write failed. */
+    private record Written(TaskRecord task) implements ChannelFutureListener {
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture f) {
+            task.releaseGate();
+            if (!f.isSuccess()) {
+                f.channel().close();
+            }
+        }
     }
 
     /** Asks the daemon to interrupt (or drop, if it has not started) task {@code id}. */
