@@ -1,6 +1,6 @@
 package io.jmirai;
 
-import io.jmirai.daemon.AutoExit;
+import io.jmirai.api.AutoExit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

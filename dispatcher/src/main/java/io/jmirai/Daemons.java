@@ -1,5 +1,9 @@
 package io.jmirai;
 
+import io.jmirai.api.DaemonContext;
+import io.jmirai.api.MapFunction;
+import io.jmirai.api.Task;
+import io.jmirai.api.internal.MapCall;
 import io.jmirai.dispatcher.DispatchEvents;
 import io.jmirai.dispatcher.DispatchPolicy;
 import io.jmirai.dispatcher.Dispatcher;
@@ -15,7 +19,6 @@ import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.task.MapCall;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

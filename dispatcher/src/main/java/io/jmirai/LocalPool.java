@@ -1,6 +1,6 @@
 package io.jmirai;
 
-import io.jmirai.daemon.ExitCode;
+import io.jmirai.api.ExitCode;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.launch.LocalLauncher;
 import io.jmirai.launch.LocalProcess;

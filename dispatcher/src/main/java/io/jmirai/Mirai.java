@@ -1,5 +1,6 @@
 package io.jmirai;
 
+import io.jmirai.api.Task;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.Outcome;
 import io.jmirai.dispatcher.TaskRecord;

@@ -1,10 +1,11 @@
 package io.jmirai;
 
+import io.jmirai.api.Task;
+import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.QueueGate;
 import io.jmirai.dispatcher.TaskRecord;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.task.TaskEnvelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.jmirai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.jmirai.daemon.AutoExit;
+import io.jmirai.api.AutoExit;
 import io.jmirai.launch.LocalProcess;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jmirai.Values.Account;
 import io.jmirai.Values.AuditException;
 import io.jmirai.Values.Point;
+import io.jmirai.api.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

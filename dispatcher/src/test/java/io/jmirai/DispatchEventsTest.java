@@ -2,11 +2,11 @@ package io.jmirai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jmirai.daemon.AutoExit;
+import io.jmirai.api.AutoExit;
+import io.jmirai.api.ExitCode;
 import io.jmirai.daemon.Daemon;
 import io.jmirai.daemon.DaemonConfig;
 import io.jmirai.daemon.DaemonEvents;
-import io.jmirai.daemon.ExitCode;
 import io.jmirai.dispatcher.DispatchEvents;
 import io.jmirai.dispatcher.Outcome;
 import io.jmirai.transport.ListenUrl;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.jmirai.launch.LaunchCommand;
 import io.jmirai.launch.LaunchConfig;
 import io.jmirai.launch.LaunchException;
+import io.jmirai.transport.protocol.DaemonKeys;
 import io.jmirai.transport.protocol.Handshake;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,10 @@ class LaunchRemoteTest {
             assertThat(defaults.get(0).shell())
                     .isEqualTo(
                             "java -jar jmirai-daemon.jar " + daemons.url() + " --slot=1 --secret-stdin --autoexit=now");
-            assertThat(defaults.get(0).secretLine()).isEqualTo(daemons.secret());
+            assertThat(defaults.get(0).secretLine())
+                    .as("the daemon's own key, not the session secret")
+                    .isEqualTo(DaemonKeys.derive(daemons.secret(), 1, ""))
+                    .doesNotContain(daemons.secret());
 
             List<LaunchCommand> commands = daemons.launchRemote(
                     2, RemoteInfra.daemonOn(LaunchConfig.manual()).daemonOptions(RemoteInfra.taskClasspath()));

@@ -40,7 +40,7 @@ final class RawPeer implements AutoCloseable {
     RawPeer(String url, String certificatePem) throws InterruptedException {
         ListenUrl u = ListenUrl.parse(url);
         io.netty.handler.ssl.SslContext ssl =
-                u.scheme().isTls() ? io.jmirai.transport.tls.ClientTls.pinned(certificatePem) : null;
+                u.scheme().isTls() ? io.jmirai.tls.ClientTls.pinned(certificatePem) : null;
         channel = new Bootstrap()
                 .group(group)
                 .channel(Transports.channel())

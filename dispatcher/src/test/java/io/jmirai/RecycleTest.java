@@ -41,7 +41,10 @@ class RecycleTest {
                             }
                         }
                     },
-                    MiraiOptions.defaults().timeout(Duration.ofMillis(300)));
+                    // 2 s, not 300 ms: the task must have started in the daemon before it times out, else it is
+                    // dropped unstarted and never writes its pid; on a loaded 2-core machine (load 20) a fresh
+                    // daemon took longer than 300 ms to start it, and the test failed on the base commit too.
+                    MiraiOptions.defaults().timeout(Duration.ofSeconds(2)));
             // queued behind it: must run on the replacement, not hang with the stubborn daemon
             Mirai<Long> next = daemons.mirai(() -> ProcessHandle.current().pid());
 

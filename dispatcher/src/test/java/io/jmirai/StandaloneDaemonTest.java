@@ -34,7 +34,7 @@ class StandaloneDaemonTest {
             assertThat(jar.stream().map(java.util.jar.JarEntry::getName))
                     .as("the daemon reads PEM with the JDK; only the host makes certificates")
                     .noneMatch(name -> name.startsWith("org/bouncycastle/"))
-                    .anyMatch(name -> name.equals("io/jmirai/transport/tls/PinnedTrustManager.class"));
+                    .anyMatch(name -> name.equals("io/jmirai/tls/PinnedTrustManager.class"));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.jmirai.daemon;
 
+import io.jmirai.api.AutoExit;
+import io.jmirai.api.ExitCode;
 import io.jmirai.transport.Pipelines;
 import io.jmirai.transport.TransportReadyHandler;
 import io.jmirai.transport.Transports;
@@ -9,6 +11,7 @@ import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
+import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -175,6 +178,7 @@ final class Connector {
         private final TransportReadyHandler ready;
         private Handshake.Challenge challenge;
         private Handshake.Hello hello;
+        private Negotiated negotiated;
 
         HostHandler(int attempt, TransportReadyHandler ready) {
             this.attempt = attempt;
@@ -193,6 +197,7 @@ final class Connector {
                     handshake(ctx, frame);
                     return;
                 }
+                negotiated.checkReceived(frame.type());
                 switch (frame.type()) {
                     case TASK ->
                         daemon.taskArrived(
@@ -230,6 +235,7 @@ final class Connector {
                         ctx.close();
                         return;
                     }
+                    negotiated = Negotiated.of(hello, welcome);
                     if (welcome.heartbeatMillis() > 0) {
                         ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
                     }

@@ -1,10 +1,12 @@
 package io.jmirai.daemon;
 
+import io.jmirai.api.AutoExit;
+import io.jmirai.api.ExitCode;
+import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.transport.Transports;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
-import io.jmirai.transport.task.TaskEnvelope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

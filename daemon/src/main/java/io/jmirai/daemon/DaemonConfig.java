@@ -1,5 +1,6 @@
 package io.jmirai.daemon;
 
+import io.jmirai.api.AutoExit;
 import io.jmirai.transport.ListenUrl;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,8 +1,10 @@
 package io.jmirai.daemon;
 
+import io.jmirai.api.AutoExit;
+import io.jmirai.api.ExitCode;
+import io.jmirai.tls.ClientTls;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.Handshake;
-import io.jmirai.transport.tls.ClientTls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,11 +1,11 @@
 package io.jmirai.daemon;
 
+import io.jmirai.api.internal.TaskEnvelope;
+import io.jmirai.api.internal.TaskScope;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.serial.KryoCodec;
 import io.jmirai.transport.serial.RemoteError;
-import io.jmirai.transport.task.TaskEnvelope;
-import io.jmirai.transport.task.TaskScope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;

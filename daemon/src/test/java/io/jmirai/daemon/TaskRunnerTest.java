@@ -2,6 +2,7 @@ package io.jmirai.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jmirai.api.AutoExit;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.serial.KryoCodec;

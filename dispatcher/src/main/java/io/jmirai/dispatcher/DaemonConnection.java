@@ -7,6 +7,7 @@ import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
+import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -51,6 +52,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     DaemonList list;
     DaemonConnection listPrev;
     DaemonConnection listNext;
+    /** What the handshake settled; null until then. */
+    private Negotiated negotiated;
 
     DaemonConnection(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -73,6 +76,11 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     boolean isAuthenticated() {
         return authenticated;
+    }
+
+    /** @return what the handshake settled (version, capabilities), or null before it is done */
+    Negotiated negotiated() {
+        return negotiated;
     }
 
     @Override
@@ -117,6 +125,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 handshake(ctx, frame);
                 return;
             }
+            negotiated.checkReceived(frame.type());
             switch (frame.type()) {
                 case RESULT ->
                     dispatcher.result(
@@ -144,23 +153,25 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             goodbye(ctx.channel(), Handshake.Goodbye.AUTHENTICATION_FAILED, "authentication failed");
             return;
         }
+        int max = dispatcher.config().maxFrameLength();
+        int heartbeat = (int) dispatcher.config().heartbeat().toMillis();
+        // Before the slot is claimed: a daemon that speaks no version of ours is refused here, changing nothing.
+        Handshake.Welcome welcome =
+                Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
         String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token(), path);
         if (refusal != null) {
             goodbye(ctx.channel(), Handshake.Goodbye.REJECTED, refusal);
             return;
         }
         authenticated = true;
+        negotiated = Negotiated.of(hello, welcome);
         pid = hello.pid();
         release();
         handshakeDeadline.cancel(false);
-        int max = dispatcher.config().maxFrameLength();
         ctx.pipeline().get(FrameDecoder.class).maxFrameLength(max);
-        int heartbeat = (int) dispatcher.config().heartbeat().toMillis();
         if (heartbeat > 0) {
             ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(heartbeat));
         }
-        Handshake.Welcome welcome =
-                Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
         ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ctx.alloc())))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         dispatcher.connected(this);

@@ -2,6 +2,7 @@ package io.jmirai.launch;
 
 import io.jmirai.DaemonOptions;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.protocol.DaemonKeys;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,18 @@ public record LaunchContext(
         Objects.requireNonNull(reserveSlots, "reserveSlots");
         Objects.requireNonNull(slotConnected, "slotConnected");
         Objects.requireNonNull(adopt, "adopt");
+    }
+
+    /**
+     * What to give the daemons of one command instead of the session secret: for a command with one slot, that
+     * daemon's own key ({@link DaemonKeys#derive}; slots reserved for launches have no token), which cannot pass for
+     * the host to any other daemon; for a command that starts several daemons from one secret, the session secret.
+     *
+     * @param slots the command's slots
+     * @return the text the daemons read as their secret
+     */
+    public String secretFor(List<Integer> slots) {
+        return slots.size() == 1 ? DaemonKeys.derive(secret, slots.get(0), "") : secret;
     }
 
     @Override

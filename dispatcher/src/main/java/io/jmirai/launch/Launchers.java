@@ -52,7 +52,7 @@ public final class Launchers {
         List<Processes.Held> held = new ArrayList<>(commands.size());
         try {
             for (LaunchCommand c : commands) {
-                LocalProcess p = Processes.startHeld(c, config.common.env(), context.secret());
+                LocalProcess p = Processes.startHeld(c, config.common.env(), context.secretFor(c.slots()));
                 context.adopt().accept(p);
                 held.add(new Processes.Held(c, p));
             }

@@ -2,6 +2,7 @@ package io.jmirai.launch;
 
 import io.jmirai.DaemonOptions;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.protocol.DaemonKeys;
 import io.jmirai.transport.protocol.Handshake;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts daemons on this machine with the host's own {@code java} and classpath, so they can load every class a task
@@ -60,6 +63,20 @@ public final class LocalLauncher {
         return cmd;
     }
 
+    private static final Pattern SLOT_PATH = Pattern.compile("/(\\d{1,9})(?:/([A-Za-z0-9_-]{1,128}))?/?");
+
+    /**
+     * @return the daemon's own key when {@code url} is the per-daemon URL of {@code slot} ({@code /slot[/token]}, the
+     *     slot and token the key is derived for), else the session secret (a shared URL)
+     */
+    static String daemonSecret(String secret, ListenUrl url, int slot) {
+        Matcher m = SLOT_PATH.matcher(url.path());
+        if (slot > 0 && m.matches() && Integer.parseInt(m.group(1)) == slot) {
+            return DaemonKeys.derive(secret, slot, m.group(2) == null ? "" : m.group(2));
+        }
+        return secret;
+    }
+
     /**
      * Starts a daemon process that dials {@code url} (a per-daemon URL for {@code slot}).
      *
@@ -69,7 +86,7 @@ public final class LocalLauncher {
     public LocalProcess launch(ListenUrl url, int slot, DaemonOptions options, String secret, String certificatePem)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(url, options, certificatePem));
-        pb.environment().put(Handshake.SECRET_ENV, secret);
+        pb.environment().put(Handshake.SECRET_ENV, daemonSecret(secret, url, slot));
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         Path stderr = null;
         if (options.output()) {

@@ -21,7 +21,7 @@ final class ManualLauncher {
                     List.of(slot),
                     daemon.argv(slot, DaemonCommand.SECRET_STDIN, null),
                     null,
-                    context.secret(),
+                    context.secretFor(List.of(slot)),
                     "",
                     null));
         }

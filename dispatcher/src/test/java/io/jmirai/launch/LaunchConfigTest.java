@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jmirai.DaemonOptions;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.protocol.DaemonKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,7 +134,9 @@ class LaunchConfigTest {
         assertThat(commands).hasSize(2);
         LaunchCommand c = commands.get(0);
         assertThat(c.target()).isEqualTo("manual");
-        assertThat(c.secretLine()).isEqualTo(SECRET);
+        assertThat(c.secretLine())
+                .as("the daemon's own key, not the session secret")
+                .isEqualTo(DaemonKeys.derive(SECRET, 1, ""));
         assertThat(c.shell())
                 .startsWith("java -jar '/home/me/jmirai daemon.jar' tcp://")
                 .doesNotContain("0.0.0.0")

@@ -51,7 +51,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * and has a random serial number.
  *
  * <p>The host keeps this object and serves with {@link #serverContext()}; daemons get only {@link #certificatePem()}
- * and pin it ({@code io.jmirai.transport.tls.ClientTls.pinned(String)}). The private key is never written anywhere,
+ * and pin it ({@code io.jmirai.tls.ClientTls.pinned(String)}). The private key is never written anywhere,
  * is not exposed by any method and is not part of {@link #toString()}.
  *
  * <p>This class is immutable and thread-safe.

@@ -3,8 +3,6 @@ package io.jmirai.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jmirai.transport.tls.ClientTls;
-import io.jmirai.transport.tls.PinnedTrustManager;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,7 +16,9 @@ class ListenUrlValidationTest {
 
     @Test
     void shouldRejectNegativeHeartbeatsAndOutOfRangeGoodbyeCodes() {
-        assertThatThrownBy(() -> new Handshake.Welcome(new byte[32], 1 << 20, -1))
+        Handshake.Challenge c = new Handshake.Challenge(Handshake.newNonce());
+        Handshake.Hello hello = Handshake.Hello.answer(new byte[] {1}, c, 1, 1, "");
+        assertThatThrownBy(() -> Handshake.Welcome.accept(new byte[] {1}, c, hello, 1 << 20, -1))
                 .hasMessage("heartbeatMillis : -1 (expected: >= 0)");
         assertThatThrownBy(() -> new Handshake.Goodbye(70_000, "x")).hasMessage("code : 70000 (expected: 0 to 65535)");
     }

@@ -1,7 +1,9 @@
 package io.jmirai.transport.protocol;
 
 /**
- * The frame types of the wire protocol. Codes are protocol: never renumber, only add.
+ * The frame types of the wire protocol. Codes are protocol: never renumber, only add. A type added later
+ * {@link #requires() requires} a {@link Capability}: it is sent only to a peer that advertised it, and a type a
+ * receiver does not know is a protocol error (see {@link Negotiated}).
  *
  * <table>
  *   <caption>Frame types</caption>
@@ -47,10 +49,17 @@ public enum FrameType {
 
     private final int code;
     private final int allowedFlags;
+    private final Capabilities requires;
 
     FrameType(int code, int allowedFlags) {
+        this(code, allowedFlags, Capabilities.NONE);
+    }
+
+    /** A type added after version 1 names the capability a peer must advertise to be sent it. */
+    FrameType(int code, int allowedFlags, Capabilities requires) {
         this.code = code;
         this.allowedFlags = allowedFlags;
+        this.requires = requires;
     }
 
     /** @return the type's code on the wire */
@@ -64,6 +73,14 @@ public enum FrameType {
     }
 
     /**
+     * @return the capabilities both sides must have advertised before this type may be sent ({@link Negotiated});
+     *     none for the types of protocol version 1
+     */
+    public Capabilities requires() {
+        return requires;
+    }
+
+    /**
      * @param code a code read from the wire
      * @return the type
      * @throws ProtocolException for an unknown code
@@ -71,7 +88,9 @@ public enum FrameType {
     public static FrameType fromCode(int code) {
         FrameType t = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
         if (t == null) {
-            throw new ProtocolException("unknown frame type: code=0x" + Integer.toHexString(code));
+            throw new ProtocolException("unknown frame type: code=0x" + Integer.toHexString(code)
+                    + " (this side never advertised a capability for it; a peer may send a new frame type only after"
+                    + " both sides advertised it in the handshake)");
         }
         return t;
     }

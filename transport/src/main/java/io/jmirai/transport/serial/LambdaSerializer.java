@@ -117,7 +117,7 @@ final class LambdaSerializer extends Serializer<Object> {
         if (writeReplace == null) {
             throw new KryoException(
                     "lambda is not serializable: class=" + lambda.getClass().getName()
-                            + " (declare it as io.jmirai.Task, or cast it to an intersection with Serializable)");
+                            + " (declare it as io.jmirai.api.Task, or cast it to an intersection with Serializable)");
         }
         try {
             Object replacement = writeReplace.invoke(lambda);

@@ -35,18 +35,25 @@ class FrameDecoderTest {
             + "000000000000002a" // correlation id
             + "cafebabe"; // payload
 
-    /** HELLO, slot 7, pid 4242, token "tok", daemon nonce 00..1f, proof 20..3f. */
-    private static final String HELLO_FRAME_HEX = "0000005d" // frame length: 12 + 81
-            + "01" // version
+    /**
+     * HELLO, slot 7, pid 4242, token "tok", daemon nonce 00..1f, proved with secret "jmirai-test-secret" for host
+     * nonce 40..5f (the payload is HandshakeTest's golden HELLO).
+     */
+    private static final String HELLO_FRAME_HEX = "00000069" // frame length: 12 + 93
+            + "01" // frame header version
             + "01" // type HELLO
             + "0000" // flags
             + "0000000000000000" // correlation id
+            + "0001" // protocol version
+            + "0000000000000000" // capabilities
             + "00000007" // slot
             + "0000000000001092" // pid
-            + "0003" // token length
-            + "746f6b" // "tok"
             + "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" // daemon nonce
-            + "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"; // proof
+            + "00010003746f6b" // TLV: TOKEN, 3 bytes, "tok"
+            + "b47a9b36ff122804d00ffd96600eb0d3df66dd4eef430481589531520f04ba77"; // proof
+
+    private static final byte[] HELLO_PROOF =
+            ByteBufUtil.decodeHexDump("b47a9b36ff122804d00ffd96600eb0d3df66dd4eef430481589531520f04ba77");
 
     private static final int LIMIT = 64 * 1024;
 
@@ -81,7 +88,16 @@ class FrameDecoderTest {
 
     @Test
     void shouldEncodeHelloFrameAsGoldenBytes() {
-        Handshake.Hello hello = new Handshake.Hello(7, 4242, "tok", sequence(0x00, 32), sequence(0x20, 32));
+        Handshake.Hello hello = Handshake.Hello.create(
+                "jmirai-test-secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                new Handshake.Challenge(sequence(0x40, 32)),
+                1,
+                Capabilities.NONE,
+                7,
+                4242,
+                "tok",
+                sequence(0x00, 32),
+                Extensions.NONE);
         ByteBuf frame = FrameHeader.frame(ALLOC, FrameType.HELLO, 0, 0, hello.encode(ALLOC));
         try {
             assertThat(ByteBufUtil.hexDump(frame)).isEqualTo(HELLO_FRAME_HEX);
@@ -114,7 +130,7 @@ class FrameDecoderTest {
         assertThat(hello.pid()).isEqualTo(4242);
         assertThat(hello.token()).isEqualTo("tok");
         assertThat(hello.daemonNonce()).isEqualTo(sequence(0x00, 32));
-        assertThat(hello.proof()).isEqualTo(sequence(0x20, 32));
+        assertThat(hello.proof()).isEqualTo(HELLO_PROOF);
         releaseFully(frame);
     }
 

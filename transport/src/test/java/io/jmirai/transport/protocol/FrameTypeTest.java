@@ -46,6 +46,27 @@ class FrameTypeTest {
     void shouldRejectUnknownCode(int code) {
         assertThatThrownBy(() -> FrameType.fromCode(code))
                 .isInstanceOf(ProtocolException.class)
-                .hasMessage("unknown frame type: code=0x" + Integer.toHexString(code));
+                .hasMessageStartingWith("unknown frame type: code=0x" + Integer.toHexString(code) + " ")
+                .hasMessageContaining("only after both sides advertised it");
+    }
+
+    @Test
+    void shouldNeedNoCapabilityForTheTypesOfVersionOne() {
+        Negotiated bare = new Negotiated(1, Capabilities.NONE);
+        for (FrameType t : FrameType.values()) {
+            assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.NONE);
+            assertThat(bare.canSend(t)).as("%s", t).isTrue();
+            bare.checkReceived(t);
+        }
+    }
+
+    @Test
+    void shouldRejectAFrameTypeTheConnectionDidNotNegotiate() {
+        Negotiated n = new Negotiated(1, new Capabilities(0b011));
+        n.checkReceived("FUTURE", new Capabilities(0b001));
+        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b100)))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x4],"
+                        + " negotiated=[unknown=0x3] (a peer must send it only after both sides advertised it)");
     }
 }

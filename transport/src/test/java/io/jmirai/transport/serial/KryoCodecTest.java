@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.esotericsoftware.kryo.KryoException;
-import io.jmirai.Task;
+import io.jmirai.api.Task;
 import io.jmirai.transport.LeakCheck;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
@@ -112,10 +112,10 @@ class KryoCodecTest {
     void shouldRejectNonSerializableLambdaWithClearMessage() {
         Supplier<Integer> plain = () -> 42;
         Object value = plain;
-        assertEncodeFails(value, "lambda is not serializable", "io.jmirai.Task");
+        assertEncodeFails(value, "lambda is not serializable", "io.jmirai.api.Task");
 
         Runnable runnable = () -> {};
-        assertEncodeFails(runnable, "lambda is not serializable", "io.jmirai.Task");
+        assertEncodeFails(runnable, "lambda is not serializable", "io.jmirai.api.Task");
     }
 
     @Test

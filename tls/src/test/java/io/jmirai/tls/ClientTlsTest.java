@@ -1,9 +1,8 @@
-package io.jmirai.transport.tls;
+package io.jmirai.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jmirai.tls.SingleUseCertificate;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import java.io.UncheckedIOException;

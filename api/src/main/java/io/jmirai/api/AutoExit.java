@@ -1,4 +1,4 @@
-package io.jmirai.daemon;
+package io.jmirai.api;
 
 /** What a daemon does when its connection to the host ends. */
 public enum AutoExit {

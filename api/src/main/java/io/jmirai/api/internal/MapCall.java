@@ -1,7 +1,7 @@
-package io.jmirai.transport.task;
+package io.jmirai.api.internal;
 
-import io.jmirai.MapFunction;
-import io.jmirai.Task;
+import io.jmirai.api.MapFunction;
+import io.jmirai.api.Task;
 import java.util.Objects;
 
 /**

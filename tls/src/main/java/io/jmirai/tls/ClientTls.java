@@ -1,4 +1,4 @@
-package io.jmirai.transport.tls;
+package io.jmirai.tls;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -1,23 +1,16 @@
-package io.jmirai.transport.task;
+package io.jmirai.api.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jmirai.DaemonContext;
-import io.jmirai.MapFunction;
-import io.jmirai.Task;
-import io.jmirai.transport.serial.KryoCodec;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
+import io.jmirai.api.DaemonContext;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The daemon-side task state behind {@link DaemonContext}, and the envelope and map call the host sends. */
+/** The daemon-side task state behind {@link DaemonContext}. */
 class TaskScopeTest {
     @AfterEach
     void reset() {
@@ -82,37 +75,5 @@ class TaskScopeTest {
         assertThat(DaemonContext.contains("model")).isFalse();
         assertThatThrownBy(() -> DaemonContext.put("k", null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> DaemonContext.get(null)).isInstanceOf(NullPointerException.class);
-    }
-
-    @Test
-    void shouldRoundTripAnEnvelopeAndAMapCallThroughKryo() throws Exception {
-        KryoCodec codec = new KryoCodec(getClass().getClassLoader());
-        int base = 40;
-        Task<Integer> task = () -> base + 2;
-        ByteBuf buf = codec.encode(UnpooledByteBufAllocator.DEFAULT, TaskEnvelope.seeded(task, 5, 11));
-        TaskEnvelope e;
-        try {
-            e = (TaskEnvelope) codec.decode(buf);
-        } finally {
-            buf.release();
-        }
-        assertThat(e.seeded()).isTrue();
-        assertThat(e.seed()).isEqualTo(5);
-        assertThat(e.index()).isEqualTo(11);
-        assertThat(e.setup()).isFalse();
-        assertThat(e.task().call()).isEqualTo(42);
-        assertThat(TaskEnvelope.setup(task).setup()).isTrue();
-
-        MapFunction.WithArgs<Integer, String> fn = (x, args) -> args[0] + "" + x;
-        buf = codec.encode(UnpooledByteBufAllocator.DEFAULT, MapCall.of(fn, 3, new Object[] {"n="}));
-        Callable<?> call;
-        try {
-            call = (Callable<?>) codec.decode(buf);
-        } finally {
-            buf.release();
-        }
-        assertThat(call.call()).isEqualTo("n=3");
-        MapFunction<List<Integer>, Integer> size = List::size;
-        assertThat(MapCall.of(size, List.of(1, 2)).call()).isEqualTo(2);
     }
 }

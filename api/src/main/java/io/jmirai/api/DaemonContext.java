@@ -1,6 +1,6 @@
-package io.jmirai;
+package io.jmirai.api;
 
-import io.jmirai.transport.task.TaskScope;
+import io.jmirai.api.internal.TaskScope;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;

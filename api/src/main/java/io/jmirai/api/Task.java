@@ -1,4 +1,4 @@
-package io.jmirai;
+package io.jmirai.api;
 
 import java.io.Serializable;
 import java.util.concurrent.Callable;

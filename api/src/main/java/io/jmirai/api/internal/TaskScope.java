@@ -1,4 +1,4 @@
-package io.jmirai.transport.task;
+package io.jmirai.api.internal;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
- * The daemon-side state behind {@link io.jmirai.DaemonContext}: the context map, the baseline that cleanup restores,
+ * The daemon-side state behind {@link io.jmirai.api.DaemonContext}: the context map, the baseline that cleanup restores,
  * and the running task's random stream. Internal: the daemon calls {@link #enter}, {@link #exit},
  * {@link #commitBaseline} and {@link #restoreBaseline}; tasks use {@code DaemonContext}. Thread-safe.
  */

@@ -1,4 +1,4 @@
-package io.jmirai.transport.task;
+package io.jmirai.api.internal;
 
 import java.util.Objects;
 import java.util.concurrent.Callable;

@@ -1,4 +1,4 @@
-package io.jmirai.transport.tls;
+package io.jmirai.tls;
 
 import java.net.Socket;
 import java.security.MessageDigest;
@@ -26,7 +26,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>This class is immutable and thread-safe.
  */
-public final class PinnedTrustManager extends X509ExtendedTrustManager {
+final class PinnedTrustManager extends X509ExtendedTrustManager {
 
     private final X509Certificate pinned;
     private final byte[] pinnedEncoded;

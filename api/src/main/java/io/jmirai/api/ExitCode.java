@@ -1,4 +1,4 @@
-package io.jmirai.daemon;
+package io.jmirai.api;
 
 /** A daemon process's exit codes. */
 public final class ExitCode {

@@ -1,0 +1,43 @@
+package io.jmirai.transport.protocol;
+
+/**
+ * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
+ * protocol: never renumber, only add. None is defined yet; the first feature that changes what goes over the wire
+ * adds its constant here.
+ *
+ * <p>How a feature uses it, for example a prefetch window:
+ *
+ * <ol>
+ *   <li>add {@code PREFETCH(0)} here, and to the side's advertised set ({@link Capabilities#supported()} holds every
+ *       constant by default);
+ *   <li>if it needs a parameter (the window size), carry it in a TLV of HELLO or WELCOME ({@link Extensions}); a peer
+ *       that does not know the TLV type skips it;
+ *   <li>if it needs a new frame type, give that {@link FrameType} {@code requires = PREFETCH}: a sender checks
+ *       {@link Negotiated#canSend}, a receiver {@link Negotiated#checkReceived} (a frame the connection did not
+ *       negotiate is a protocol error);
+ *   <li>switch the behaviour on only when {@link Negotiated#has} says both sides advertised it, so old daemons keep
+ *       working with new hosts and the other way round.
+ * </ol>
+ */
+public enum Capability {
+    ; // none yet (see the class comment)
+
+    private final int bit;
+
+    Capability(int bit) {
+        if (bit < 0 || bit > 63) {
+            throw new IllegalArgumentException("bit : " + bit + " (expected: 0 to 63)");
+        }
+        this.bit = bit;
+    }
+
+    /** @return the capability's bit number (0 to 63) in the advertised set */
+    public int bit() {
+        return bit;
+    }
+
+    /** @return the capability's mask in the advertised set */
+    public long mask() {
+        return 1L << bit;
+    }
+}

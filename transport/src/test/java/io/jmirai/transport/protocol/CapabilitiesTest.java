@@ -1,0 +1,32 @@
+package io.jmirai.transport.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CapabilitiesTest {
+    @Test
+    void shouldKeepOnlyWhatBothSidesAdvertised() {
+        Capabilities host = new Capabilities(0b0110);
+        Capabilities daemon = new Capabilities(0b1100);
+        assertThat(host.and(daemon).bits()).isEqualTo(0b0100);
+        assertThat(host.containsAll(new Capabilities(0b0100))).isTrue();
+        assertThat(host.containsAll(daemon)).isFalse();
+        assertThat(host.containsAll(Capabilities.NONE)).isTrue();
+    }
+
+    @Test
+    void shouldAdvertiseEveryCapabilityThisCodeImplements() {
+        long all = 0;
+        for (Capability c : Capability.values()) {
+            all |= c.mask();
+        }
+        assertThat(Capabilities.supported().bits()).isEqualTo(all);
+    }
+
+    @Test
+    void shouldNameUnknownBits() {
+        assertThat(Capabilities.NONE).hasToString("[]");
+        assertThat(new Capabilities(Long.MIN_VALUE)).hasToString("[unknown=0x8000000000000000]");
+    }
+}
