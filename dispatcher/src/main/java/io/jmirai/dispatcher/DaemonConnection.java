@@ -9,6 +9,7 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -51,6 +52,17 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
     boolean recycling;
+    /**
+     * The daemon said it exits by a limit (GOODBYE {@code LIMIT_REACHED}, sent after its last RESULT): it runs
+     * nothing now and gets no more tasks, so every task still unanswered there never started.
+     */
+    boolean finishing;
+    /** Has frames written but not flushed ({@link WriteBatch}). */
+    boolean dirty;
+    // The links of the one DaemonList this connection is in, if any (PrefetchScheduling's idle and room lists).
+    DaemonList list;
+    DaemonConnection listPrev;
+    DaemonConnection listNext;
     /** What the handshake settled; null until then. */
     private Negotiated negotiated;
 
@@ -139,6 +151,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 }
                 case HEARTBEAT -> {}
                 case GOODBYE -> {
+                    // a daemon leaving by its own limit: every task still waiting there goes back to the queue
+                    ByteBuf goodbye = frame.payload();
+                    finishing = goodbye.readableBytes() >= 2
+                            && goodbye.getUnsignedShort(goodbye.readerIndex()) == Handshake.Goodbye.LIMIT_REACHED;
                     noteClose("daemon said goodbye: " + goodbyeReason(frame));
                     ctx.close();
                 }
@@ -198,19 +214,29 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends a TASK frame for {@code task}; the record keeps its own reference to the payload, and gives back its
-     * queue room once the frame is written (or has failed to be).
+     * Writes a TASK frame for {@code task}, without flushing (the caller flushes once per pass, {@link WriteBatch});
+     * the record keeps its own reference to the payload, and gives back its queue room once the frame is written
+     * (or has failed to be, which also closes the connection).
      */
     void send(TaskRecord task) {
-        task.payload().touch("Dispatcher.assign");
-        channel.writeAndFlush(FrameHeader.frame(
+        channel.write(FrameHeader.frame(
                         channel.alloc(),
                         FrameType.TASK,
                         0,
                         task.id(),
                         task.payload().retainedDuplicate()))
-                .addListener(f -> task.releaseGate())
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                .addListener(new Written(task));
+    }
+
+    /** One listener per TASK write: gives back the task's gate room, closes the connection if the write failed. */
+    private record Written(TaskRecord task) implements ChannelFutureListener {
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture f) {
+            task.releaseGate();
+            if (!f.isSuccess()) {
+                f.channel().close();
+            }
+        }
     }
 
     /** Asks the daemon to interrupt (or drop, if it has not started) task {@code id}. */
