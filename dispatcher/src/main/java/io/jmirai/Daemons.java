@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,17 +109,20 @@ public final class Daemons implements AutoCloseable {
                         b.maxUnauthenticated,
                         ssl,
                         b.heartbeat),
-                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling),
+                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
                 b.events);
+        DaemonExits exits = new DaemonExits();
         this.submitter = new TaskSubmitter(
                 dispatcher,
                 new KryoCodec(classLoader()),
+                new KryoCodec(classLoader(), b.resultLimits()),
+                exits,
                 gate,
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
                 b.seed);
         this.pool = new LocalPool(
-                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed);
+                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         LaunchConfig<?> scaleConfig = b.launchConfig;
         this.scaler = new Scaler(
                 dispatcher,
@@ -581,9 +585,12 @@ public final class Daemons implements AutoCloseable {
         private Long seed;
         private Duration interruptGrace = DispatchPolicy.DEFAULT_INTERRUPT_GRACE;
         private boolean fixedPool;
+        private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
         private LaunchConfig<?> launchConfig = LaunchConfig.local();
         private Scaler.Autoscale autoscale;
+        private int maxResultBytes;
+        private Set<Class<?>> resultClasses;
 
         private Builder() {}
 
@@ -608,6 +615,20 @@ public final class Daemons implements AutoCloseable {
         }
 
         /**
+         * Limit on a result's encoded length (default: the frame limit). A longer result resolves to a
+         * {@link MiraiError} without being decoded. Independently of it, every result is decoded with bounds: declared
+         * array, collection and string sizes are checked against the bytes present before anything is allocated, and
+         * nesting deeper than {@value io.jmirai.transport.serial.DecodeLimits#DEFAULT_MAX_DEPTH} is refused.
+         */
+        public Builder maxResultBytes(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxResultBytes : " + value + " (expected: > 0)");
+            }
+            this.maxResultBytes = value;
+            return this;
+        }
+
+        /**
          * Autoscale: the pool grows while tasks wait, launching daemons with {@link #launchConfig} (up to {@code max}
          * launched or connected), and shrinks by retiring daemons that have been idle for {@code idle} (down to
          * {@code min}); {@code min} are launched at start, without waiting for them. The host retires them, not the
@@ -627,6 +648,32 @@ public final class Daemons implements AutoCloseable {
             }
             this.autoscale = new Scaler.Autoscale(min, max, positive("idle", idle));
             return this;
+        }
+
+        /**
+         * Restricts the classes a result may contain to these (and arrays of them), primitives and a small set of
+         * plain JDK types ({@link io.jmirai.transport.serial.DecodeLimits#BASE_CLASSES}: boxed primitives, strings,
+         * big numbers, UUIDs, common java.time values and the common collections and maps). A result naming any other
+         * class resolves to a {@link MiraiError} before that class is used, so no constructor, {@code readObject},
+         * static initialiser or {@code hashCode} of an unexpected class on your classpath runs. Use it on networks you
+         * do not trust. Default: any class (enums and records of yours must be listed too).
+         */
+        public Builder resultClasses(Class<?>... classes) {
+            Objects.requireNonNull(classes, "classes");
+            Set<Class<?>> set = new java.util.HashSet<>();
+            for (Class<?> c : classes) {
+                set.add(Objects.requireNonNull(c, "resultClasses element"));
+            }
+            this.resultClasses = set;
+            return this;
+        }
+
+        io.jmirai.transport.serial.DecodeLimits resultLimits() {
+            int max = maxResultBytes > 0
+                    ? Math.min(maxResultBytes, maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD)
+                    : maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
+            return new io.jmirai.transport.serial.DecodeLimits(
+                    max, io.jmirai.transport.serial.DecodeLimits.DEFAULT_MAX_DEPTH, resultClasses);
         }
 
         /** A default timeout for every task (none by default); {@link MiraiOptions#timeout(Duration)} overrides it. */
@@ -695,6 +742,24 @@ public final class Daemons implements AutoCloseable {
          */
         public Builder dispatcher(boolean value) {
             this.dispatcher = value;
+            return this;
+        }
+
+        /**
+         * How many tasks the dispatcher may send to one daemon at once (default {@value
+         * DispatchPolicy#DEFAULT_PREFETCH}; 1: one at a time). A daemon still runs one task at a time, in the order
+         * they were sent; the others wait there, so that it starts the next without a round trip to the host. A burst
+         * spreads over every daemon before any daemon holds a second task. Tasks waiting at a daemon count as
+         * executing in {@link Status}; timeouts and {@link Mirai#stop()} still resolve them at once (the daemon drops
+         * them). When a daemon is lost or recycled, the tasks waiting there, which never started, go back to the
+         * front of the queue in their order, without counting as a retry; only its oldest unanswered task can have
+         * started, and it fails with code 19 (or is retried) as before. Ignored in direct mode.
+         */
+        public Builder prefetch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("prefetch : " + n + " (expected: >= 1)");
+            }
+            this.prefetch = n;
             return this;
         }
 

@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon processes this JVM started: local daemons at reserved slots (launched, waited for, replaced when
@@ -27,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * callbacks run on the JDK's process reaper threads.
  */
 final class LocalPool {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPool.class);
+
     private final Dispatcher dispatcher;
     private final LocalLauncher launcher;
     private final DaemonOptions options;
@@ -35,13 +39,17 @@ final class LocalPool {
     private final Duration startTimeout;
     private final boolean fixedPool;
     private final AtomicBoolean closed;
+    private final DaemonExits exits;
     private final List<LocalProcess> processes = new ArrayList<>(); // guarded by itself
     // Written under the processes lock; read without it by the dispatcher's thread.
     private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
     private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
     private final Set<Integer> retired = ConcurrentHashMap.newKeySet();
 
-    /** @param closed set when the owning {@link Daemons} closes: nothing is replaced from then on */
+    /**
+     * @param closed set when the owning {@link Daemons} closes: nothing is replaced from then on
+     * @param exits told of every process, so that a task lost with one can say how it ended
+     */
     LocalPool(
             Dispatcher dispatcher,
             LocalLauncher launcher,
@@ -50,8 +58,10 @@ final class LocalPool {
             String certificatePem,
             Duration startTimeout,
             boolean fixedPool,
-            AtomicBoolean closed) {
+            AtomicBoolean closed,
+            DaemonExits exits) {
         this.dispatcher = dispatcher;
+        this.exits = exits;
         this.launcher = launcher;
         this.options = options;
         this.secret = secret;
@@ -74,7 +84,8 @@ final class LocalPool {
             LocalProcess p;
             try {
                 p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
-            } catch (IOException e) {
+            } catch (IOException | IllegalStateException e) { // IllegalStateException: no daemon jar found
+                LOG.warn("cannot start a local daemon: slot={}, cause={}", slot, e.toString());
                 throw new DaemonStartException("cannot start a local daemon: " + e.getMessage(), e);
             }
             synchronized (processes) {
@@ -98,6 +109,7 @@ final class LocalPool {
 
     private void watch(Launched l) {
         bySlot.put(l.process().slot(), l);
+        exits.track(l.process().process());
         l.process().process().onExit().thenRun(() -> exited(l));
     }
 
@@ -123,8 +135,9 @@ final class LocalPool {
 
     /**
      * A local daemon exited: a retired one is forgotten; a recycled one is always replaced at its slot; one that died otherwise is replaced in a
-     * fixed pool, unless it reached one of its own limits. One that never connected is not replaced (it would fail
-     * again).
+     * fixed pool, unless it reached one of its own limits (exit codes of their own, so a task's {@code System.exit(1)}
+     * is replaced); one that asks to be recycled ({@link ExitCode#RECYCLE}) always is. One that never connected is not
+     * replaced (it would fail again), unless a signal killed it.
      */
     private void exited(Launched l) {
         int slot = l.process().slot();
@@ -141,9 +154,23 @@ final class LocalPool {
             return;
         }
         int code = l.process().process().exitValue();
-        boolean limit = code == ExitCode.IDLE_TIME || code == ExitCode.WALL_TIME || code == ExitCode.MAX_TASKS;
+        boolean replace = wasRecycled || code == ExitCode.RECYCLE || (fixedPool && !ExitCode.isLimit(code));
         boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
-        if (!connected || !(wasRecycled || (fixedPool && !limit))) {
+        boolean limit = ExitCode.isLimit(code);
+        if (limit) {
+            LOG.info("local daemon reached its limit and exited: slot={}, pid={}, exitCode={}", slot, pid(l), code);
+        } else if (!wasRecycled) {
+            // the daemon's stderr is in a temporary file that goes with it: keep its last words in the log
+            LOG.warn(
+                    "local daemon exited: slot={}, pid={}, exitCode={}, replaced={}, stderr:\n{}",
+                    slot,
+                    pid(l),
+                    code,
+                    replace && (connected || (fixedPool && ExitCode.killedBySignal(code))),
+                    l.process().stderr());
+        }
+        // one that exits before connecting failed to start (not replaced, or it would loop), unless a signal killed it
+        if (!(connected || (fixedPool && ExitCode.killedBySignal(code))) || !replace) {
             return;
         }
         synchronized (processes) {
@@ -157,10 +184,15 @@ final class LocalPool {
                 processes.add(p);
                 watch(new Launched(p, reconnected));
             } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot replace local daemon: slot={}, cause={}", slot, e.toString());
                 return; // the pool shrinks; the status shows the slot offline
             }
         }
         l.process().stop(Duration.ZERO); // exited already: removes its log
+    }
+
+    private static long pid(Launched l) {
+        return l.process().process().pid();
     }
 
     /**
@@ -169,6 +201,15 @@ final class LocalPool {
      * @throws DaemonStartException if one exits first or the time runs out (with its stderr)
      */
     void awaitConnected(List<LocalProcess> started) {
+        try {
+            awaitAll(started);
+        } catch (DaemonStartException e) {
+            LOG.warn("local daemons failed to start: {}", e.getMessage());
+            throw e;
+        }
+    }
+
+    private void awaitAll(List<LocalProcess> started) {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (LocalProcess p : started) {
             CompletableFuture<Void> connected = dispatcher.slotConnected(p.slot());
@@ -212,9 +253,7 @@ final class LocalPool {
         synchronized (processes) {
             all = List.copyOf(processes);
         }
-        for (LocalProcess p : all) {
-            p.stop(timeout);
-        }
+        LocalProcess.stopAll(all, timeout); // in parallel: one deadline however many are stuck
     }
 
     /** The JVM is exiting: asks every process to end. */

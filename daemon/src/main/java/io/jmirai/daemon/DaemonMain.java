@@ -4,6 +4,7 @@ import io.jmirai.api.AutoExit;
 import io.jmirai.api.ExitCode;
 import io.jmirai.tls.ClientTls;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.Handshake;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -54,13 +55,15 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the connection to the host ended",
-            "1:idle time reached",
-            "2:wall time reached",
-            "3:task limit reached",
             "64:bad arguments or no secret",
             "69:host unreachable",
             "70:internal error",
-            "77:authentication failed"
+            "77:authentication failed",
+            "81:idle time reached",
+            "82:wall time reached",
+            "83:task limit reached",
+            "84:recycled: a task ended with an error that may have damaged the JVM (answered first)",
+            "128+N:killed by signal N"
         })
 public final class DaemonMain implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
@@ -168,6 +171,12 @@ public final class DaemonMain implements Callable<Integer> {
             description = "bound on connecting and authenticating. Default: ${DEFAULT-VALUE}")
     private String connectTimeout;
 
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            description = "what the daemon logs to stderr: off, error, warn, info, debug or trace. Default: info")
+    private String logLevel;
+
     private PrintStream log = System.err;
 
     /**
@@ -188,6 +197,7 @@ public final class DaemonMain implements Callable<Integer> {
     public Integer call() {
         DaemonConfig config;
         try {
+            DaemonLogging.configure(logLevel);
             ListenUrl parsed = ListenUrl.parse(url);
             SlotIdentity fromPath = slotFromPath(parsed.path());
             config = new DaemonConfig(
@@ -244,7 +254,8 @@ public final class DaemonMain implements Callable<Integer> {
             return null;
         }
         if (!ListenUrl.parse(url).scheme().isTls()) {
-            throw new IllegalArgumentException("a certificate option needs a tls+tcp:// or wss:// url: url=" + url);
+            throw new IllegalArgumentException(
+                    "a certificate option needs a tls+tcp:// or wss:// url: url=" + Redact.url(ListenUrl.parse(url)));
         }
         if (certPem != null) {
             return ClientTls.pinned(certPem);

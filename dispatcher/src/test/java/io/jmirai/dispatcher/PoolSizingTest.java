@@ -31,7 +31,7 @@ class PoolSizingTest {
     private final List<Integer> retiredSlots = new ArrayList<>();
     private final PoolSizing sizing = new PoolSizing();
     private final TaskLifecycle tasks =
-            new TaskLifecycle(clock.eventLoop(), false, Duration.ofSeconds(5), (c, r) -> {}, DispatchEvents.NOOP);
+            new TaskLifecycle(clock.eventLoop(), false, 1, Duration.ofSeconds(5), (c, r) -> {}, DispatchEvents.NOOP);
 
     @AfterEach
     void releaseEverything() {
@@ -61,8 +61,12 @@ class PoolSizingTest {
         return r;
     }
 
-    /** @return "TYPE" or "GOODBYE:code" of every frame sent to {@code conn} since the last call */
-    private static List<String> sent(DaemonConnection conn) {
+    /**
+     * @return "TYPE:id" or "GOODBYE:code" of every frame sent to {@code conn} since the last call (after the end of the
+     *     loop's pass, which flushes what was written)
+     */
+    private List<String> sent(DaemonConnection conn) {
+        clock.runPendingTasks();
         EmbeddedChannel ch = (EmbeddedChannel) conn.channel();
         List<String> frames = new ArrayList<>();
         ByteBuf frame;
