@@ -2,6 +2,7 @@ package io.jmirai;
 
 import io.jmirai.api.DaemonContext;
 import io.jmirai.api.MapFunction;
+import io.jmirai.api.ReduceFunction;
 import io.jmirai.api.Task;
 import io.jmirai.api.internal.MapCall;
 import io.jmirai.dispatcher.DispatchEvents;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -69,6 +71,7 @@ public final class Daemons implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final TaskSubmitter submitter;
     private final LocalPool pool;
+    private final Scaler scaler;
     private final String secret;
     private final DaemonOptions options;
     private final LocalLauncher launcher;
@@ -120,7 +123,15 @@ public final class Daemons implements AutoCloseable {
                 b.seed);
         this.pool = new LocalPool(
                 dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
-        this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveSlots(b.perDaemonUrls) : List.of();
+        LaunchConfig<?> scaleConfig = b.launchConfig;
+        this.scaler = new Scaler(
+                dispatcher,
+                pool,
+                scaleConfig,
+                (n, onReserved) -> launchRemote(n, scaleConfig, onReserved),
+                b.startTimeout,
+                b.autoscale);
+        this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveUrlSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(pool::destroyAll, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -339,6 +350,86 @@ public final class Daemons implements AutoCloseable {
         return everywhere(setup);
     }
 
+    /**
+     * Sizes the pool to {@code target} daemons, like DockerParallel's {@code setWorkerNumber}: launches the missing
+     * ones through the builder's {@link Builder#launchConfig launch config} (local by default) without waiting for
+     * them, or retires connected ones until {@code target} are running or starting. A retired daemon takes no more
+     * tasks; an idle one exits at once, a busy one after its task (no task is lost or failed). Launches still starting
+     * count and are not withdrawn; connected daemons are retired only down to the target, and any surplus left when
+     * those connect retires then. A launch whose daemon does not connect within the start timeout is killed (a
+     * process) or cancelled (a batch job) and reported in {@link Status#launchFailures()}. Acts once: daemons lost
+     * later are not replaced (use {@link Builder#fixedPool} or autoscale). Returns at once; {@link #status()} shows
+     * {@code expected()}, {@code running()} and {@code initializing()}.
+     *
+     * <pre>{@code
+     * daemons.scale(8);   // 8 running or starting
+     * daemons.scale(2);   // 6 retire, each after its task
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code target < 0}
+     * @throws IllegalStateException if autoscale is on, or these daemons are closed
+     */
+    public void scale(int target) {
+        checkOpen();
+        scaler.scale(target);
+    }
+
+    /**
+     * Returns every daemon to a clean state without restarting its JVM (AzureRMR's {@code init_pool}): forgets every
+     * {@link #everywhere} setup (daemons that connect later get none), and on each daemon that takes tasks empties
+     * {@link DaemonContext} and puts back the system properties (the working directory {@code user.dir} among them),
+     * default locale and time zone the daemon started with. Each daemon runs the reset before any task it takes after
+     * this call; a task running now finishes first. Later {@code everywhere} calls work as on a fresh pool. What a task
+     * did outside the JVM's own state (files written, static fields of its classes) is not undone. Returns at once.
+     *
+     * <pre>{@code
+     * Mirai.collect(daemons.reset());   // wait until every daemon is reset: each value is how many entries it dropped
+     * }</pre>
+     *
+     * @return one future per daemon reset
+     * @throws IllegalStateException if these daemons are closed
+     */
+    public List<Mirai<Integer>> reset() {
+        checkOpen();
+        return submitter.reset();
+    }
+
+    /**
+     * Maps and reduces on the daemons (AzureClusterlessHPC's {@code fetchreduce(…, remote = true)}): splits
+     * {@code items} into contiguous chunks ({@link MapOptions#chunks(int)}; by default one per running daemon), each
+     * sent as one task that applies {@code fn} to its elements and combines the results with {@code op} from
+     * {@code identity}; this thread then combines the partial results in chunk order as they arrive. Only the partials
+     * travel back, and the host never holds the elements' results. {@code op} must be associative with
+     * {@code identity} as its identity. A chunk whose daemon is lost is re-run from its start (at least 3 times, or the
+     * builder's retries if more) and counted once; a progress listener
+     * in {@code options} is told chunks done out of chunks.
+     *
+     * <pre>{@code
+     * long sumOfSquares = daemons.mapReduce(List.of(1, 2, 3, 4), x -> (long) x * x, 0L, Long::sum, MapOptions.defaults()); // 30
+     * }</pre>
+     *
+     * @return the combination of every element's result ({@code identity} for no items)
+     * @throws MiraiMapException if a chunk resolves to an error (its index is that of the chunk's first element; the
+     *     other chunks are stopped)
+     * @throws IllegalArgumentException if a chunk cannot be serialized
+     * @throws InterruptedException if this thread is interrupted while waiting (the chunks are stopped)
+     */
+    public <T, R> R mapReduce(
+            List<? extends T> items,
+            MapFunction<? super T, ? extends R> fn,
+            R identity,
+            ReduceFunction<R> op,
+            MapOptions options)
+            throws InterruptedException {
+        Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        return MapReduce.run(
+                this::mirai, items, fn, identity, op, options, status().running(), submitter.defaultRetries());
+    }
+
     /** The session secret, for tests in this package (the launchers pass it to daemons out of band). */
     String secret() {
         return secret;
@@ -459,6 +550,7 @@ public final class Daemons implements AutoCloseable {
         if (name != null) {
             Profiles.closed(name, this);
         }
+        scaler.close();
         gate.close();
         dispatcher.close(Duration.ofSeconds(5));
         pool.stopAll(Duration.ofSeconds(5));
@@ -495,10 +587,32 @@ public final class Daemons implements AutoCloseable {
         private boolean fixedPool;
         private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
+        private LaunchConfig<?> launchConfig = LaunchConfig.local();
+        private Scaler.Autoscale autoscale;
         private int maxResultBytes;
         private Set<Class<?>> resultClasses;
 
         private Builder() {}
+
+        /**
+         * How {@link Daemons#scale(int)} and autoscale launch daemons: {@link LaunchConfig#local()} (the default, with
+         * {@link #launcher(LocalLauncher)}), {@code LaunchConfig.ssh(…)}, {@code LaunchConfig.cluster("sbatch", …)}, a
+         * command template such as {@code srun}, and so on ({@link LaunchConfig#manual()}, which runs nothing, is
+         * refused). Launches
+         * whose daemon has not connected within {@link #startTimeout(Duration)} are killed or cancelled and reported
+         * in {@link Status#launchFailures()}. For SSH, each launch of {@code n} daemons starts {@code n} on every
+         * remote it names.
+         */
+        public Builder launchConfig(LaunchConfig<?> value) {
+            Objects.requireNonNull(value, "launchConfig");
+            if (value instanceof LaunchConfig.Manual) {
+                throw new IllegalArgumentException(
+                        "launchConfig: a manual config launches nothing; scale needs one that"
+                                + " runs daemons (local, ssh, cluster, remote, docker, kubernetes)");
+            }
+            this.launchConfig = value;
+            return this;
+        }
 
         /**
          * Limit on a result's encoded length (default: the frame limit). A longer result resolves to a
@@ -511,6 +625,28 @@ public final class Daemons implements AutoCloseable {
                 throw new IllegalArgumentException("maxResultBytes : " + value + " (expected: > 0)");
             }
             this.maxResultBytes = value;
+            return this;
+        }
+
+        /**
+         * Autoscale: the pool grows while tasks wait, launching daemons with {@link #launchConfig} (up to {@code max}
+         * launched or connected), and shrinks by retiring daemons that have been idle for {@code idle} (down to
+         * {@code min}); {@code min} are launched at start, without waiting for them. The host retires them, not the
+         * daemons' own idle time: a daemon is never sent a task while it exits. {@link Status#expected()} shows what
+         * it aims at, {@code running()} and {@code initializing()} what there is.
+         *
+         * <pre>{@code
+         * Daemons.builder().autoscale(0, 8, Duration.ofMinutes(2)).launchConfig(LaunchConfig.cluster("sbatch", "--mem=2G")).start();
+         * }</pre>
+         *
+         * @throws IllegalArgumentException unless {@code 0 <= min <= max}, {@code max >= 1} and {@code idle > 0}
+         */
+        public Builder autoscale(int min, int max, Duration idle) {
+            if (min < 0 || max < 1 || min > max) {
+                throw new IllegalArgumentException(
+                        "autoscale : min=" + min + ", max=" + max + " (expected: 0 <= min <= max, max >= 1)");
+            }
+            this.autoscale = new Scaler.Autoscale(min, max, positive("idle", idle));
             return this;
         }
 
@@ -736,6 +872,7 @@ public final class Daemons implements AutoCloseable {
             Daemons d = new Daemons(this);
             try {
                 d.launchLocal(local);
+                d.scaler.start();
                 return d;
             } catch (RuntimeException e) {
                 d.close();
@@ -793,9 +930,14 @@ public final class Daemons implements AutoCloseable {
             }
             return commands;
         }
+        return launchRemote(n, config, k -> {});
+    }
+
+    /** Launches remote daemons, telling {@code onReserved} how many slots were reserved each time (for scaling). */
+    private List<LaunchCommand> launchRemote(int n, LaunchConfig<?> config, IntConsumer onReserved) {
         List<Integer> reserved = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
-            return Launchers.launch(n, config, launchContext(reserved));
+            return Launchers.launch(n, config, launchContext(reserved, onReserved));
         } catch (RuntimeException e) {
             dispatcher.releaseSlots(reserved); // a failed launch leaves no offline rows behind
             throw e;
@@ -810,7 +952,7 @@ public final class Daemons implements AutoCloseable {
         return launchRemote(n, LaunchConfig.manual());
     }
 
-    private LaunchContext launchContext(List<Integer> reserved) {
+    private LaunchContext launchContext(List<Integer> reserved, IntConsumer onReserved) {
         return new LaunchContext(
                 dispatcher.url(),
                 secret,
@@ -819,6 +961,7 @@ public final class Daemons implements AutoCloseable {
                 k -> {
                     List<Integer> slots = dispatcher.reserveSlots(k);
                     reserved.addAll(slots);
+                    onReserved.accept(k);
                     return slots;
                 },
                 dispatcher::slotConnected,

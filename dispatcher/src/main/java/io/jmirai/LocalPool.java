@@ -44,6 +44,7 @@ final class LocalPool {
     // Written under the processes lock; read without it by the dispatcher's thread.
     private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
     private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> retired = ConcurrentHashMap.newKeySet();
 
     /**
      * @param closed set when the owning {@link Daemons} closes: nothing is replaced from then on
@@ -123,7 +124,17 @@ final class LocalPool {
     }
 
     /**
-     * A local daemon exited: a recycled one is always replaced at its slot; one that died otherwise is replaced in a
+     * On the dispatcher's thread: the daemon at {@code slot} was retired (scaled down); when it exits it is not
+     * replaced, and its process is forgotten.
+     */
+    void retiring(int slot) {
+        if (slot > 0) {
+            retired.add(slot);
+        }
+    }
+
+    /**
+     * A local daemon exited: a retired one is forgotten; a recycled one is always replaced at its slot; one that died otherwise is replaced in a
      * fixed pool, unless it reached one of its own limits (exit codes of their own, so a task's {@code System.exit(1)}
      * is replaced); one that asks to be recycled ({@link ExitCode#RECYCLE}) always is. One that never connected is not
      * replaced (it would fail again), unless a signal killed it.
@@ -132,6 +143,14 @@ final class LocalPool {
         int slot = l.process().slot();
         boolean wasRecycled = recycled.remove(slot);
         if (closed.get()) {
+            return;
+        }
+        if (retired.remove(slot)) {
+            synchronized (processes) {
+                processes.remove(l.process());
+                bySlot.remove(slot, l);
+            }
+            l.process().stop(Duration.ZERO); // exited already: removes its log
             return;
         }
         int code = l.process().process().exitValue();

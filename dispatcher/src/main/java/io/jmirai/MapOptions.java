@@ -11,18 +11,21 @@ import java.util.Objects;
  * }</pre>
  */
 public final class MapOptions {
-    private static final MapOptions DEFAULTS = new MapOptions(false, null, false, false);
+    private static final MapOptions DEFAULTS = new MapOptions(false, null, false, false, 0);
 
     private final boolean progressBar;
     private final ProgressListener listener;
     private final boolean stopOnError;
     private final boolean flatten;
+    private final int chunks;
 
-    private MapOptions(boolean progressBar, ProgressListener listener, boolean stopOnError, boolean flatten) {
+    private MapOptions(
+            boolean progressBar, ProgressListener listener, boolean stopOnError, boolean flatten, int chunks) {
         this.progressBar = progressBar;
         this.listener = listener;
         this.stopOnError = stopOnError;
         this.flatten = flatten;
+        this.chunks = chunks;
     }
 
     /** @return no progress, errors in place, no flattening */
@@ -36,7 +39,7 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions progress(boolean value) {
-        return new MapOptions(value, listener, stopOnError, flatten);
+        return new MapOptions(value, listener, stopOnError, flatten, chunks);
     }
 
     /**
@@ -44,7 +47,7 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions progress(ProgressListener value) {
-        return new MapOptions(progressBar, Objects.requireNonNull(value, "listener"), stopOnError, flatten);
+        return new MapOptions(progressBar, Objects.requireNonNull(value, "listener"), stopOnError, flatten, chunks);
     }
 
     /**
@@ -53,7 +56,7 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions stopOnError(boolean value) {
-        return new MapOptions(progressBar, listener, value, flatten);
+        return new MapOptions(progressBar, listener, value, flatten, chunks);
     }
 
     /**
@@ -62,7 +65,23 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions flatten(boolean value) {
-        return new MapOptions(progressBar, listener, stopOnError, value);
+        return new MapOptions(progressBar, listener, stopOnError, value, chunks);
+    }
+
+    /**
+     * @param value for {@link Daemons#mapReduce}: how many chunks (tasks) to split the items into, at most one per
+     *     item; 0, the default, for one per daemon running when the call is made (at least 1)
+     * @return a copy
+     */
+    public MapOptions chunks(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("chunks : " + value + " (expected: >= 0)");
+        }
+        return new MapOptions(progressBar, listener, stopOnError, flatten, value);
+    }
+
+    int chunks() {
+        return chunks;
     }
 
     boolean progressBar() {
@@ -84,6 +103,6 @@ public final class MapOptions {
     @Override
     public String toString() {
         return "MapOptions{progress=" + progressBar + ", listener=" + (listener != null) + ", stopOnError="
-                + stopOnError + ", flatten=" + flatten + "}";
+                + stopOnError + ", flatten=" + flatten + ", chunks=" + chunks + "}";
     }
 }

@@ -365,6 +365,24 @@ public final class Mirai<T> {
         return (T) d;
     }
 
+    /** Waits until the task resolves, without decoding its value. */
+    void awaitResolved() throws InterruptedException {
+        try {
+            outcome.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The resolved task's value or {@link ErrorValue}, decoded without keeping the decoded object (for a streaming
+     * reduce, which must not hold every value); a value already decoded is returned as it is. The task must be
+     * resolved.
+     */
+    synchronized Object decodeUncached() {
+        return materialized ? data : decode(outcome.join());
+    }
+
     /**
      * Whether the task resolved to an error rather than a value. The status comes from how the task ended (the RESULT
      * frame's flags, a timeout, a cancellation, a lost daemon), never from the value: a task may return an {@link

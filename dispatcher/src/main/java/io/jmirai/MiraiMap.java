@@ -1,5 +1,6 @@
 package io.jmirai;
 
+import io.jmirai.api.ReduceFunction;
 import java.io.PrintStream;
 import java.lang.reflect.Array;
 import java.time.Duration;
@@ -140,6 +141,81 @@ public final class MiraiMap<R> {
     @SuppressWarnings("unchecked")
     public List<R> values(Duration timeout) throws InterruptedException, TimeoutException {
         return (List<R>) (List<?>) collect(MapOptions.defaults().stopOnError(true), timeout.toNanos());
+    }
+
+    /**
+     * Combines the results as they resolve, in the order they resolve (not input order), starting from
+     * {@code identity}: {@code op} must be associative and commutative, with {@code identity} as its identity (sums,
+     * counts, minimums, merges of counters). Streaming: each value is decoded, combined and dropped, so the reduce
+     * never holds the decoded values; the tasks' encoded results stay with this map's futures until it is dropped
+     * (for more results than fit in memory even so, reduce on the daemons with {@link Daemons#mapReduce}).
+     *
+     * <pre>{@code
+     * long total = daemons.map(List.of(1, 2, 3), x -> (long) x * x).reduce(0L, Long::sum); // 14
+     * }</pre>
+     *
+     * @return the combination of every element's value ({@code identity} for an empty map)
+     * @throws MiraiMapException at the first element that resolves to an error (the other unresolved elements are
+     *     cancelled first)
+     * @throws IllegalStateException if {@code op} throws a checked exception (an unchecked one is rethrown as is)
+     * @throws InterruptedException if this thread is interrupted while waiting
+     */
+    public R reduce(R identity, ReduceFunction<R> op) throws InterruptedException {
+        try {
+            return reduce(identity, op, -1);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e); // no timeout was given
+        }
+    }
+
+    /**
+     * As {@link #reduce(Object, ReduceFunction)}, waiting at most {@code timeout} in all (giving up cancels nothing).
+     *
+     * @throws TimeoutException if some element is still unresolved after {@code timeout}
+     */
+    public R reduce(R identity, ReduceFunction<R> op, Duration timeout) throws InterruptedException, TimeoutException {
+        return reduce(identity, op, timeout.toNanos());
+    }
+
+    @SuppressWarnings("unchecked")
+    private R reduce(R identity, ReduceFunction<R> op, long timeoutNanos)
+            throws InterruptedException, TimeoutException {
+        java.util.Objects.requireNonNull(op, "op");
+        int n = mirais.size();
+        LinkedBlockingQueue<Integer> resolved = new LinkedBlockingQueue<>();
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            mirais.get(i).onResolved(() -> resolved.add(index));
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        R acc = identity;
+        for (int done = 0; done < n; done++) {
+            Integer i = timeoutNanos < 0
+                    ? resolved.take()
+                    : resolved.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (i == null) {
+                throw new TimeoutException("map still unresolved after " + Duration.ofNanos(timeoutNanos) + ": reduced="
+                        + done + ", total=" + n);
+            }
+            Object v = mirais.get(i).decodeUncached();
+            if (v instanceof ErrorValue e) {
+                Mirai.stop(mirais);
+                throw new MiraiMapException(i, keys == null ? null : keys.get(i), e);
+            }
+            acc = combine(op, acc, (R) v, i);
+        }
+        return acc;
+    }
+
+    /** Applies {@code op}, rethrowing its unchecked exceptions and wrapping its checked ones. */
+    static <R> R combine(ReduceFunction<R> op, R acc, R next, int index) {
+        try {
+            return op.apply(acc, next);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("reduce function failed at index " + index + ": " + e, e);
+        }
     }
 
     private List<Object> collect(MapOptions options, long timeoutNanos) throws InterruptedException, TimeoutException {

@@ -16,6 +16,12 @@ import java.util.List;
  * @param queuedBytes payload bytes of tasks submitted and not yet written to a daemon (the backpressure gauge)
  * @param peakQueuedBytes the most such bytes at any time so far
  * @param maxQueuedBytes the limit on them ({@code Daemons.Builder.maxQueuedBytes}), 0 for none
+ * @param expected how many daemons the pool aims at: the target of the last {@code Daemons.scale}, what autoscale
+ *     aims at now, or (never scaled) {@code running + initializing}
+ * @param running daemons connected and taking tasks (connections minus those retiring)
+ * @param initializing daemons launched by this host that have not connected yet (processes starting, jobs queued)
+ * @param launchFailures the most recent launches that failed or never connected within the start timeout (what was
+ *     started was killed or cancelled), newest last, at most {@value #MAX_LAUNCH_FAILURES}
  */
 public record Status(
         String url,
@@ -27,11 +33,18 @@ public record Status(
         List<DaemonStatus> daemons,
         long queuedBytes,
         long peakQueuedBytes,
-        long maxQueuedBytes) {
+        long maxQueuedBytes,
+        int expected,
+        int running,
+        int initializing,
+        List<String> launchFailures) {
+    /** How many launch failures a status keeps. */
+    public static final int MAX_LAUNCH_FAILURES = 16;
 
-    /** Copies the rows. */
+    /** Copies the lists. */
     public Status {
         daemons = List.copyOf(daemons);
+        launchFailures = List.copyOf(launchFailures);
     }
 
     /**
@@ -56,6 +69,13 @@ public record Status(
         b.append("awaiting:    ").append(awaiting).append('\n');
         b.append("executing:   ").append(executing).append('\n');
         b.append("completed:   ").append(completed).append('\n');
+        b.append("expected:    ")
+                .append(expected)
+                .append(" (running ")
+                .append(running)
+                .append(", initializing ")
+                .append(initializing)
+                .append(")\n");
         b.append("queued:      ")
                 .append(queuedBytes)
                 .append(" bytes (peak ")
@@ -63,6 +83,9 @@ public record Status(
                 .append(", max ")
                 .append(maxQueuedBytes == 0 ? "unlimited" : Long.toString(maxQueuedBytes))
                 .append(")\n");
+        for (String f : launchFailures) {
+            b.append("launch failed: ").append(f).append('\n');
+        }
         if (!daemons.isEmpty()) {
             b.append(String.format("%-10s %-6s %8s %8s %8s%n", "daemon", "online", "instance", "assigned", "complete"));
             for (DaemonStatus d : daemons) {

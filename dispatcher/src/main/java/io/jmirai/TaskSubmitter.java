@@ -143,6 +143,26 @@ final class TaskSubmitter {
         return List.copyOf(out);
     }
 
+    /** Encodes a reset and has the dispatcher run it on every daemon; @return one future per daemon */
+    List<Mirai<Integer>> reset() {
+        ByteBuf payload = encode(TaskEnvelope.resetting());
+        List<Mirai<Integer>> out = Collections.synchronizedList(new ArrayList<>());
+        dispatcher.reset(payload, duplicate -> {
+            long id = taskIds.incrementAndGet();
+            Mirai<Integer> m = new Mirai<>(id, codec);
+            TaskRecord r = new TaskRecord(id, duplicate, m::resolve);
+            m.bind(dispatcher, r);
+            out.add(m);
+            return r;
+        });
+        return List.copyOf(out);
+    }
+
+    /** @return the builder's default retries */
+    int defaultRetries() {
+        return taskDefaults.retries().orElse(0);
+    }
+
     private ByteBuf encode(Object task) {
         ByteBuf payload;
         try {

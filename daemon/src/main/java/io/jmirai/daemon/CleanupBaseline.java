@@ -17,6 +17,10 @@ import java.util.TimeZone;
  * <p>Threading: confined to the daemon's worker thread after construction.
  */
 final class CleanupBaseline {
+    // The state the daemon started in, which a reset returns to.
+    private final Properties initialProperties;
+    private final Locale initialLocale;
+    private final TimeZone initialTimeZone;
     private Properties properties;
     private RecordingProperties installed;
     private Locale locale;
@@ -28,6 +32,23 @@ final class CleanupBaseline {
         install();
         locale = Locale.getDefault();
         timeZone = TimeZone.getDefault();
+        initialProperties = copy(properties);
+        initialLocale = locale;
+        initialTimeZone = timeZone;
+    }
+
+    /**
+     * A reset (the host's {@code reset()}): the state the daemon started in becomes the baseline again and is put
+     * back, and the {@code DaemonContext} is emptied.
+     */
+    void reset() {
+        properties = copy(initialProperties);
+        install();
+        locale = initialLocale;
+        timeZone = initialTimeZone;
+        Locale.setDefault(locale);
+        TimeZone.setDefault(timeZone);
+        TaskScope.reset();
     }
 
     /** Puts everything back to the baseline (after an ordinary task). */

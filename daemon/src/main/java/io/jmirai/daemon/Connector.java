@@ -261,6 +261,9 @@ final class Connector {
                     case GOODBYE -> {
                         Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
                         noteEnd("host said goodbye: code=" + goodbye.code() + ", reason=" + goodbye.reason());
+                        if (goodbye.code() == Handshake.Goodbye.RETIRED) {
+                            daemon.retiredByHost(); // scaled down: exit rather than redial
+                        }
                         ctx.close();
                     }
                     default -> throw new ProtocolException("unexpected frame from host: type=" + frame.type());

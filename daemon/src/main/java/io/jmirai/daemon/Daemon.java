@@ -63,6 +63,7 @@ public final class Daemon implements AutoCloseable {
     private boolean hostGone;
     private boolean wallTimeReached;
     private boolean exiting;
+    private boolean retired;
     private int tasksDone;
     private ScheduledFuture<?> idleTimer;
 
@@ -144,6 +145,10 @@ public final class Daemon implements AutoCloseable {
             }
         }
         runner.dropBacklog();
+        if (retired) {
+            exit(ExitCode.CONNECTION_ENDED, null);
+            return;
+        }
         if (runner.ignoringCancel()) {
             // the host gave up on a task that ignores its interrupt: waiting for it, or redialling, would hang
             exit(ExitCode.CONNECTION_ENDED, "connection ended while a cancelled task ignores its interrupt");
@@ -172,6 +177,11 @@ public final class Daemon implements AutoCloseable {
         } else {
             exit(ExitCode.CONNECTION_ENDED, null);
         }
+    }
+
+    /** The host retired this daemon (GOODBYE {@code RETIRED}): when the connection ends, exit, never redial. */
+    void retiredByHost() {
+        retired = true;
     }
 
     /** A TASK frame arrived: the worker runs it now, or after the ones before it. Ownership of the payload passes here. */

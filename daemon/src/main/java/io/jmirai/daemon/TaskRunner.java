@@ -237,6 +237,7 @@ final class TaskRunner {
     private void run(long id, ByteBuf payload, int attempt) {
         TaskAnswer answer = null;
         boolean setup = false;
+        boolean reset = false;
         try {
             Object decoded;
             try {
@@ -247,6 +248,7 @@ final class TaskRunner {
             TaskEnvelope envelope = decoded instanceof TaskEnvelope e ? e : null;
             Object task = envelope != null ? envelope.task() : decoded;
             setup = envelope != null && envelope.setup();
+            reset = envelope != null && envelope.reset();
             TaskScope.enter(envelope);
             if (!(task instanceof Callable<?> callable)) {
                 throw new IllegalArgumentException("payload is not a task: class="
@@ -264,7 +266,7 @@ final class TaskRunner {
         } catch (Throwable t) { // whatever the task threw, even an error whose own methods throw: it is answered
             answer = TaskAnswer.ofThrowable(alloc, t);
         } finally {
-            answer = finishScope(answer, setup);
+            answer = finishScope(answer, setup, reset);
         }
         synchronized (taskLock) {
             if (answer.recycle()) {
@@ -279,7 +281,7 @@ final class TaskRunner {
     }
 
     /** Ends the task's scope and restores (or commits) the baseline; whatever fails here recycles the daemon. */
-    private TaskAnswer finishScope(TaskAnswer answer, boolean setup) {
+    private TaskAnswer finishScope(TaskAnswer answer, boolean setup, boolean reset) {
         if (answer == null) { // only if building the answer itself failed in a way it promises not to
             answer = TaskAnswer.ofThrowable(alloc, new IllegalStateException("task ended without an answer"));
         }
@@ -298,7 +300,9 @@ final class TaskRunner {
         Thread.interrupted();
         try {
             TaskScope.exit();
-            if (setup && answer.flags() == 0) {
+            if (reset) {
+                baseline.reset();
+            } else if (setup && answer.flags() == 0) {
                 baseline.commit();
             } else if (config.cleanup()) {
                 baseline.restore();

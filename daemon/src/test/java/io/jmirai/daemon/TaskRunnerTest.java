@@ -149,7 +149,7 @@ class TaskRunnerTest {
         runner.shutdown();
     }
 
-    private ByteBuf payload(Callable<?> task) {
+    private ByteBuf payload(Object task) {
         return codec.encode(ALLOC, task);
     }
 
@@ -397,5 +397,44 @@ class TaskRunnerTest {
     void shouldReportNoTaskToInterruptWhenIdle() {
         assertThat(runner.interruptBySignal()).isFalse();
         assertThat(runner.isBusy()).isFalse();
+    }
+
+    @Test
+    void shouldPutTheDaemonBackToItsStartStateOnAReset() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        String dir = System.getProperty("user.dir");
+        runner.enqueue(
+                1,
+                payload(io.jmirai.api.internal.TaskEnvelope.setup((Callable<Integer> & Serializable) () -> {
+                    io.jmirai.api.DaemonContext.put("model", "m1");
+                    System.setProperty("jmirai.runner.reset", "set");
+                    System.setProperty("user.dir", "/tmp");
+                    return 0;
+                })),
+                1);
+        next().result().release();
+        runner.enqueue(
+                2, payload((Callable<Object> & Serializable) () -> System.getProperty("jmirai.runner.reset")), 1);
+        Finished kept = next();
+        assertThat(codec.decode(kept.result()))
+                .as("a setup's property persists")
+                .isEqualTo("set");
+        kept.result().release();
+
+        runner.enqueue(3, payload(io.jmirai.api.internal.TaskEnvelope.resetting()), 1);
+        Finished reset = next();
+        assertThat(codec.decode(reset.result())).as("context entries dropped").isEqualTo(1);
+        reset.result().release();
+        assertThat(System.getProperty("jmirai.runner.reset")).isNull();
+        assertThat(System.getProperty("user.dir")).isEqualTo(dir);
+        assertThat(io.jmirai.api.DaemonContext.keys()).isEmpty();
+
+        runner.enqueue(
+                4, payload((Callable<Object> & Serializable) () -> System.getProperty("jmirai.runner.reset")), 1);
+        Finished after = next();
+        assertThat(codec.decode(after.result()))
+                .as("and stays reset after cleanup")
+                .isNull();
+        after.result().release();
     }
 }

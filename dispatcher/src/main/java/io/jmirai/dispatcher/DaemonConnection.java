@@ -52,6 +52,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
     boolean recycling;
+    /** Retired by scaling down: gets no more tasks, and is closed once nothing is in flight. */
+    boolean retiring;
+    /** When this daemon last had nothing in flight ({@link System#nanoTime()}), for retiring idle daemons. */
+    long idleSince = System.nanoTime();
     /**
      * The daemon said it exits by a limit (GOODBYE {@code LIMIT_REACHED}, sent after its last RESULT): it runs
      * nothing now and gets no more tasks, so every task still unanswered there never started.
@@ -249,11 +253,21 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     /** Says goodbye and closes. */
     void close(String reason) {
+        close(Handshake.Goodbye.NORMAL, reason);
+    }
+
+    /** Says goodbye with {@code code} and closes. */
+    void close(int code, String reason) {
         closedByHost = true;
         noteClose("closed by the host: " + reason);
         if (channel != null && channel.isActive()) {
-            goodbye(channel, Handshake.Goodbye.NORMAL, reason);
+            goodbye(channel, code, reason);
         }
+    }
+
+    /** @return whether this daemon may be given tasks: connected, and neither recycling, finishing nor retiring */
+    boolean takesTasks() {
+        return channel.isActive() && !recycling && !finishing && !retiring;
     }
 
     private void release() {

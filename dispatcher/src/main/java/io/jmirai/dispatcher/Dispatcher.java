@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code SlotRegistry}: daemon slots, their tokens and status rows, and the waiters on connections;
  *   <li>{@code TaskLifecycle}: a task's states (queued, running, resolved), timeouts, stops, retries, and
  *       {@code Counters};
+ *   <li>{@code PoolSizing}: which daemons retire when the pool scales down, the scale target, launch failures;
  *   <li>{@code SchedulingPolicy}: which daemon takes which queued task ({@code PrefetchScheduling}, a window of
  *       tasks in flight per daemon; or {@code DirectScheduling}, round-robin without a central queue).
  * </ul>
@@ -56,6 +58,9 @@ import org.slf4j.LoggerFactory;
  * the next assignment happen in one pass without a thread hand-off. Other threads call the public methods, which
  * enqueue a command on that loop (and, except {@link #submit}, wait a bounded time for its answer). Task payloads are
  * never copied or decoded here: each send writes a retained duplicate of the payload behind a 16-byte header.
+ *
+ * <p>The file is over 400 lines because it is the one bridge from other threads onto the loop: each public method is
+ * a bounded hop onto the loop that delegates to one of the parts above, with its contract in its Javadoc.
  */
 public final class Dispatcher implements AutoCloseable {
     private final DispatcherConfig config;
@@ -76,6 +81,7 @@ public final class Dispatcher implements AutoCloseable {
     private final SlotRegistry slots;
     private final TaskLifecycle tasks;
     private Throwable lastConnectionError;
+    private final PoolSizing sizing = new PoolSizing();
 
     private Dispatcher(DispatcherConfig config, DispatchPolicy policy, DispatchEvents events) {
         this.config = config;
@@ -220,14 +226,8 @@ public final class Dispatcher implements AutoCloseable {
                     throw new IllegalStateException("daemons are closed");
                 }
                 tasks.addSetup(payload);
-                int n = 0;
-                for (DaemonConnection conn : slots.online()) {
-                    if (conn.recycling || !conn.channel().isActive()) {
-                        continue;
-                    }
-                    tasks.pin(conn, newRecord.apply(payload.retainedDuplicate()));
-                    n++;
-                }
+                int n;
+                n = pinEverywhere(payload, newRecord);
                 return n;
             });
         } catch (IllegalStateException e) {
@@ -236,6 +236,92 @@ public final class Dispatcher implements AutoCloseable {
             }
             throw e.getCause() instanceof IllegalStateException c ? c : e;
         }
+    }
+
+    /** Pins a record made from a duplicate of {@code payload} to every daemon that takes tasks; @return how many */
+    private int pinEverywhere(ByteBuf payload, Function<ByteBuf, TaskRecord> newRecord) {
+        int n = 0;
+        for (DaemonConnection conn : slots.online()) {
+            if (!conn.takesTasks()) {
+                continue;
+            }
+            tasks.pin(conn, newRecord.apply(payload.retainedDuplicate()));
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Resets the daemons: forgets every {@code everywhere} setup (daemons that connect later get none), and runs
+     * {@code payload} (a reset envelope) on every daemon that takes tasks, before any task it takes afterwards. A task
+     * running on a daemon now finishes first. Thread-safe.
+     *
+     * @param payload the encoded reset; ownership passes to the dispatcher
+     * @param newRecord makes one daemon's record from a duplicate of the payload (on the dispatcher's thread)
+     * @return how many daemons it was sent to
+     * @throws IllegalStateException if the dispatcher is closed
+     */
+    public int reset(ByteBuf payload, Function<ByteBuf, TaskRecord> newRecord) {
+        boolean[] taken = new boolean[1];
+        try {
+            return call(() -> {
+                taken[0] = true;
+                try {
+                    if (tasks.isShutdown()) {
+                        throw new IllegalStateException("daemons are closed");
+                    }
+                    tasks.clearSetups();
+                    return pinEverywhere(payload, newRecord);
+                } finally {
+                    payload.release();
+                }
+            });
+        } catch (IllegalStateException e) {
+            if (!taken[0]) {
+                payload.release();
+            }
+            throw e.getCause() instanceof IllegalStateException c ? c : e;
+        }
+    }
+
+    /**
+     * Retires daemons (scaling down): each one chosen takes no more tasks and is closed (GOODBYE {@code RETIRED}, so
+     * it exits) as soon as nothing is in flight on it; a busy one finishes its task first, so no task is lost or
+     * failed. Idle daemons are chosen first, the longest idle first. Thread-safe.
+     *
+     * @param n at most this many
+     * @param minIdle if not null, only daemons idle at least this long (autoscale); else busy ones too, after the idle
+     * @param keep never leave fewer than this many daemons taking tasks
+     * @param onRetire told each retired daemon's slot (0 for a daemon on the shared URL), on the dispatcher's thread
+     * @return how many were retired
+     */
+    public int retire(int n, Duration minIdle, int keep, IntConsumer onRetire) {
+        return call(() -> sizing.retire(slots.online(), tasks.policy(), n, minIdle, keep, onRetire));
+    }
+
+    /** Sets the scale target {@link Status#expected()} reports. Thread-safe. */
+    public void expected(int target) {
+        call(() -> {
+            sizing.target(target);
+            return null;
+        });
+    }
+
+    /**
+     * Reports a launch that failed or whose daemon never connected (what it started is already killed or cancelled),
+     * and forgets its slot if it has never had a daemon. Thread-safe.
+     *
+     * @param slot the launch's slot, or 0 for none
+     * @param why what happened, for {@link Status#launchFailures()}
+     */
+    public void launchFailed(int slot, String why) {
+        call(() -> {
+            if (slot > 0) {
+                slots.release(List.of(slot));
+            }
+            sizing.launchFailed(why);
+            return null;
+        });
     }
 
     /**
@@ -261,6 +347,16 @@ public final class Dispatcher implements AutoCloseable {
      */
     public List<Integer> reserveSlots(int n) {
         return call(() -> slots.reserve(n));
+    }
+
+    /**
+     * Reserves {@code n} per-daemon URLs: slots nobody launches a daemon for, so they do not count as initializing.
+     * Thread-safe.
+     *
+     * @return the slot numbers
+     */
+    public List<Integer> reserveUrlSlots(int n) {
+        return call(() -> slots.reserve(n, false));
     }
 
     /**
@@ -324,6 +420,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     void connected(DaemonConnection conn) {
+        conn.idleSince = System.nanoTime();
         slots.connected(conn);
         if (events != DispatchEvents.NOOP) {
             events.daemonConnected(conn.row.id, conn.pid);
@@ -334,10 +431,17 @@ public final class Dispatcher implements AutoCloseable {
 
     void result(DaemonConnection conn, long taskId, Outcome.Result result) {
         tasks.result(conn, taskId, result);
+        if (conn.inflight.isEmpty()) {
+            conn.idleSince = System.nanoTime();
+            sizing.closeIfRetired(conn);
+        }
     }
 
     void disconnected(DaemonConnection conn) {
         slots.disconnected(conn);
+        if (conn.retiring) {
+            slots.forget(conn.row);
+        }
         if (events != DispatchEvents.NOOP) {
             events.daemonLost(conn.row.id, conn.pid);
         }
@@ -358,6 +462,8 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             Counters c = tasks.counters();
             QueueGate gate = policy.gate();
+            int running = slots.running();
+            int initializing = slots.initializing();
             return new Status(
                     listener.url().toString(),
                     slots.connections(),
@@ -368,7 +474,11 @@ public final class Dispatcher implements AutoCloseable {
                     slots.rows(),
                     gate.used(),
                     gate.peak(),
-                    gate.capacity());
+                    gate.capacity(),
+                    sizing.expectedOr(running + initializing),
+                    running,
+                    initializing,
+                    sizing.launchFailures());
         });
     }
 

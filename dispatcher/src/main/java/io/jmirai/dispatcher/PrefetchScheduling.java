@@ -130,7 +130,7 @@ final class PrefetchScheduling implements SchedulingPolicy {
     }
 
     private static boolean open(DaemonConnection conn) {
-        return conn.channel().isActive() && !conn.recycling && !conn.finishing;
+        return conn.takesTasks(); // connected, and not recycling, finishing or retiring
     }
 
     /** @return the next live shared task (returned ones first), taken off its queue; or null */

@@ -54,11 +54,19 @@ final class SlotRegistry {
         return list;
     }
 
+    /** Reserves slots for daemons this host launches: each counts as initializing until its daemon connects. */
     List<Integer> reserve(int n) {
+        return reserve(n, true);
+    }
+
+    /** @param launched whether daemons are being launched for them (per-daemon URLs are not: nobody may dial them) */
+    List<Integer> reserve(int n, boolean launched) {
         List<Integer> reserved = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int slot = nextSlot++;
-            slots.put(slot, new SlotRow(String.valueOf(slot), slot, base));
+            SlotRow row = new SlotRow(String.valueOf(slot), slot, base);
+            row.pending = launched;
+            slots.put(slot, row);
             slotWaiters.put(slot, new CompletableFuture<>());
             reserved.add(slot);
         }
@@ -76,6 +84,30 @@ final class SlotRegistry {
                 }
             }
         }
+    }
+
+    /** @return daemons launched and not yet connected: reserved rows still waiting for their first daemon */
+    int initializing() {
+        int n = 0;
+        for (SlotRow row : slots.values()) {
+            n += row.pending ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** @return connected daemons that take tasks (not retiring, not being recycled) */
+    int running() {
+        int n = 0;
+        for (SlotRow row : slots.values()) {
+            DaemonConnection c = row.connection;
+            n += c != null && !c.retiring && !c.recycling ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** A retired daemon left: its row goes (so a pool that scales up and down keeps a bounded status). */
+    void forget(SlotRow row) {
+        slots.values().removeIf(r -> r == row);
     }
 
     private SlotRow reserved(int slot) {
@@ -167,6 +199,7 @@ final class SlotRegistry {
         cumulative++;
         SlotRow row = conn.row;
         row.online = true;
+        row.pending = false;
         row.instance++;
         row.connection = conn;
     }
@@ -223,6 +256,9 @@ final class SlotRegistry {
         final ListenUrl base;
         String token = "";
         boolean online;
+        /** Reserved for a launched daemon that has not connected yet. */
+        boolean pending;
+
         int instance;
         long assigned;
         long complete;

@@ -197,6 +197,14 @@ final class TaskLifecycle {
         setups.add(payload);
     }
 
+    /** Forgets every setup (a reset): daemons that connect later get none of them. */
+    void clearSetups() {
+        for (ByteBuf setup : setups) {
+            setup.release();
+        }
+        setups.clear();
+    }
+
     /** Queues {@code r} for {@code conn} only, ahead of the shared queue. */
     void pin(DaemonConnection conn, TaskRecord r) {
         r.pinned = true;

@@ -64,6 +64,19 @@ public final class Launchers {
         }
     }
 
+    /**
+     * Cancels submitted jobs ({@code scancel}, {@code qdel}, {@code bkill} with their ids), best effort and bounded by
+     * the config's timeout; for other configs (nothing was submitted to a scheduler) it does nothing.
+     *
+     * @param config the config the jobs were launched with
+     * @param jobs commands returned by {@link #launch} for that config
+     */
+    public static void cancel(LaunchConfig<?> config, List<LaunchCommand> jobs) {
+        if (config instanceof LaunchConfig.Cluster cluster) {
+            ClusterLauncher.cancel(cluster, null, jobs);
+        }
+    }
+
     /** Starts each command, hands it to the host, and waits for its daemons (killing those that fail). */
     static void holdAll(List<LaunchCommand> commands, LaunchConfig<?> config, LaunchContext context) {
         List<Processes.Held> held = new ArrayList<>(commands.size());

@@ -498,6 +498,11 @@ public final class Handshake {
         public static final int LIMIT_REACHED = 3;
         /** The slot is taken or the token is stale. */
         public static final int REJECTED = 4;
+        /**
+         * The host retires the daemon (scaling down): it exits whatever its {@code --autoexit}, instead of redialling.
+         * An older daemon treats it as {@link #NORMAL}.
+         */
+        public static final int RETIRED = 5;
 
         /** Checks the fields. */
         public Goodbye {
