@@ -2,7 +2,6 @@ package io.jmirai.server;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,18 +14,28 @@ import java.util.Properties;
 
 /**
  * What a client or a daemon needs to reach a server: its URL, the session secret and, for TLS URLs, the certificate
- * to pin. Kept in a file only its owner may read ({@code 0600}), in {@link Properties} form ({@code url}, {@code
- * secret}, {@code certificate} with the PEM's line breaks escaped). Immutable.
+ * to pin. Kept in a file only its owner may read ({@code 0600}), in {@link Properties} form written so that a shell can
+ * read it too: {@code url=...} and {@code secret=...} unescaped on lines of their own ({@code grep '^secret='
+ * server.credentials | cut -d= -f2-}), then {@code certificate=} with one PEM line per file line ({@code \n\}
+ * escapes). Immutable.
  *
  * @param url the URL daemons dial, with the bound port
  * @param secret the session secret
  * @param certificatePem the PEM of the certificate to pin for {@code tls+tcp://} and {@code wss://} URLs, else null
  */
 public record Credentials(String url, String secret, String certificatePem) {
-    /** Checks the fields. */
+    /** Checks the fields; the certificate's lines end in {@code \n}, as they are read back. */
     public Credentials {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(secret, "secret");
+        if (url.contains("\n") || secret.contains("\n") || secret.contains("\\")) {
+            throw new IllegalArgumentException("url and secret must be one line without backslashes");
+        }
+        if (certificatePem != null) {
+            certificatePem = String.join(
+                            "\n",
+                            certificatePem.strip().lines().map(String::strip).toList()) + "\n";
+        }
     }
 
     /**
@@ -36,14 +45,16 @@ public record Credentials(String url, String secret, String certificatePem) {
      * @throws IOException if it cannot be written
      */
     public void write(Path file) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("url", url);
-        p.setProperty("secret", secret);
+        StringBuilder text = new StringBuilder("# jmirai server credentials: keep secret\n");
+        text.append("url=").append(url).append('\n');
+        text.append("secret=").append(secret).append('\n');
         if (certificatePem != null) {
-            p.setProperty("certificate", certificatePem);
+            text.append("certificate=\\\n");
+            String[] lines = certificatePem.strip().split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                text.append(lines[i]).append("\\n").append(i < lines.length - 1 ? "\\\n" : "\n");
+            }
         }
-        StringWriter text = new StringWriter();
-        p.store(text, "jmirai server credentials: keep secret");
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve(file.getFileName() + ".tmp");

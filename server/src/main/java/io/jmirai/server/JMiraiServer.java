@@ -38,7 +38,8 @@ public final class JMiraiServer implements AutoCloseable {
      *
      * @param url where to listen; port 0 picks a free port the first time and the same port after a restart
      * @param storeFile the store's file (created if missing)
-     * @param credentialsFile where to write the credentials ({@code 0600})
+     * @param credentialsFile where to write the credentials ({@code 0600}); for TLS URLs the certificate is also
+     *     written alone to {@link #certificateFile}
      * @param local how many local daemons to keep
      * @param classpath the tasks' classpath for the local daemons, or null
      * @param out where to report changes in the connected daemons (one line each)
@@ -72,6 +73,12 @@ public final class JMiraiServer implements AutoCloseable {
             ServerIdentity.rememberUrl(store, daemons.url());
             Credentials credentials = new Credentials(daemons.url(), id.secret(), id.certificatePem());
             credentials.write(credentialsFile);
+            if (id.certificatePem() != null) { // public: what daemons pin (--cert-pem-file), no secret in it
+                java.nio.file.Files.writeString(
+                        certificateFile(credentialsFile),
+                        credentials.certificatePem(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
             JMiraiServer server = new JMiraiServer(store, daemons, credentials, out);
             server.reporter.start();
             return server;
@@ -82,6 +89,11 @@ public final class JMiraiServer implements AutoCloseable {
             closeQuietly(daemons, store);
             throw e;
         }
+    }
+
+    /** @return where the certificate alone is written for TLS URLs: the credentials file's name with {@code .pem} */
+    public static Path certificateFile(Path credentialsFile) {
+        return credentialsFile.resolveSibling(credentialsFile.getFileName() + ".pem");
     }
 
     /** @return the URL, secret and certificate written to the credentials file */

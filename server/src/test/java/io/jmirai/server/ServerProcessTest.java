@@ -86,8 +86,8 @@ class ServerProcessTest {
             List<String> daemonArgs =
                     new ArrayList<>(List.of(url, "--secret-file", secretFile.toString(), "--autoexit", "never"));
             if (tls) {
-                Path pem = dir.resolve("server.pem");
-                Files.writeString(pem, credentials.certificatePem(), StandardCharsets.UTF_8);
+                Path pem = JMiraiServer.certificateFile(credentialsFile);
+                assertThat(Files.readString(pem, StandardCharsets.UTF_8)).isEqualTo(credentials.certificatePem());
                 daemonArgs.addAll(List.of("--cert-pem-file", pem.toString()));
             }
             daemon = ServerProcess.daemon(daemonArgs.toArray(String[]::new));
