@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -107,15 +108,18 @@ public final class Daemons implements AutoCloseable {
                         b.heartbeat),
                 new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling),
                 b.events);
+        DaemonExits exits = new DaemonExits();
         this.submitter = new TaskSubmitter(
                 dispatcher,
                 new KryoCodec(classLoader()),
+                new KryoCodec(classLoader(), b.resultLimits()),
+                exits,
                 gate,
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
                 b.seed);
         this.pool = new LocalPool(
-                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed);
+                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(pool::destroyAll, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -491,8 +495,50 @@ public final class Daemons implements AutoCloseable {
         private Duration interruptGrace = DispatchPolicy.DEFAULT_INTERRUPT_GRACE;
         private boolean fixedPool;
         private DispatchEvents events = DispatchEvents.NOOP;
+        private int maxResultBytes;
+        private Set<Class<?>> resultClasses;
 
         private Builder() {}
+
+        /**
+         * Limit on a result's encoded length (default: the frame limit). A longer result resolves to a
+         * {@link MiraiError} without being decoded. Independently of it, every result is decoded with bounds: declared
+         * array, collection and string sizes are checked against the bytes present before anything is allocated, and
+         * nesting deeper than {@value io.jmirai.transport.serial.DecodeLimits#DEFAULT_MAX_DEPTH} is refused.
+         */
+        public Builder maxResultBytes(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxResultBytes : " + value + " (expected: > 0)");
+            }
+            this.maxResultBytes = value;
+            return this;
+        }
+
+        /**
+         * Restricts the classes a result may contain to these (and arrays of them), primitives and a small set of
+         * plain JDK types ({@link io.jmirai.transport.serial.DecodeLimits#BASE_CLASSES}: boxed primitives, strings,
+         * big numbers, UUIDs, common java.time values and the common collections and maps). A result naming any other
+         * class resolves to a {@link MiraiError} before that class is used, so no constructor, {@code readObject},
+         * static initialiser or {@code hashCode} of an unexpected class on your classpath runs. Use it on networks you
+         * do not trust. Default: any class (enums and records of yours must be listed too).
+         */
+        public Builder resultClasses(Class<?>... classes) {
+            Objects.requireNonNull(classes, "classes");
+            Set<Class<?>> set = new java.util.HashSet<>();
+            for (Class<?> c : classes) {
+                set.add(Objects.requireNonNull(c, "resultClasses element"));
+            }
+            this.resultClasses = set;
+            return this;
+        }
+
+        io.jmirai.transport.serial.DecodeLimits resultLimits() {
+            int max = maxResultBytes > 0
+                    ? Math.min(maxResultBytes, maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD)
+                    : maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
+            return new io.jmirai.transport.serial.DecodeLimits(
+                    max, io.jmirai.transport.serial.DecodeLimits.DEFAULT_MAX_DEPTH, resultClasses);
+        }
 
         /** A default timeout for every task (none by default); {@link MiraiOptions#timeout(Duration)} overrides it. */
         public Builder timeout(Duration value) {

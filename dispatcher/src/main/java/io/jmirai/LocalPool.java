@@ -35,12 +35,16 @@ final class LocalPool {
     private final Duration startTimeout;
     private final boolean fixedPool;
     private final AtomicBoolean closed;
+    private final DaemonExits exits;
     private final List<LocalProcess> processes = new ArrayList<>(); // guarded by itself
     // Written under the processes lock; read without it by the dispatcher's thread.
     private final Map<Integer, Launched> bySlot = new ConcurrentHashMap<>();
     private final Set<Integer> recycled = ConcurrentHashMap.newKeySet();
 
-    /** @param closed set when the owning {@link Daemons} closes: nothing is replaced from then on */
+    /**
+     * @param closed set when the owning {@link Daemons} closes: nothing is replaced from then on
+     * @param exits told of every process, so that a task lost with one can say how it ended
+     */
     LocalPool(
             Dispatcher dispatcher,
             LocalLauncher launcher,
@@ -49,8 +53,10 @@ final class LocalPool {
             String certificatePem,
             Duration startTimeout,
             boolean fixedPool,
-            AtomicBoolean closed) {
+            AtomicBoolean closed,
+            DaemonExits exits) {
         this.dispatcher = dispatcher;
+        this.exits = exits;
         this.launcher = launcher;
         this.options = options;
         this.secret = secret;
@@ -97,6 +103,7 @@ final class LocalPool {
 
     private void watch(Launched l) {
         bySlot.put(l.process().slot(), l);
+        exits.track(l.process().process());
         l.process().process().onExit().thenRun(() -> exited(l));
     }
 
@@ -112,8 +119,9 @@ final class LocalPool {
 
     /**
      * A local daemon exited: a recycled one is always replaced at its slot; one that died otherwise is replaced in a
-     * fixed pool, unless it reached one of its own limits. One that never connected is not replaced (it would fail
-     * again).
+     * fixed pool, unless it reached one of its own limits (exit codes of their own, so a task's {@code System.exit(1)}
+     * is replaced); one that asks to be recycled ({@link ExitCode#RECYCLE}) always is. One that never connected is not
+     * replaced (it would fail again), unless a signal killed it.
      */
     private void exited(Launched l) {
         int slot = l.process().slot();
@@ -122,9 +130,10 @@ final class LocalPool {
             return;
         }
         int code = l.process().process().exitValue();
-        boolean limit = code == ExitCode.IDLE_TIME || code == ExitCode.WALL_TIME || code == ExitCode.MAX_TASKS;
+        boolean replace = wasRecycled || code == ExitCode.RECYCLE || (fixedPool && !ExitCode.isLimit(code));
         boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
-        if (!connected || !(wasRecycled || (fixedPool && !limit))) {
+        // one that exits before connecting failed to start (not replaced, or it would loop), unless a signal killed it
+        if (!(connected || (fixedPool && ExitCode.killedBySignal(code))) || !replace) {
             return;
         }
         synchronized (processes) {
@@ -193,9 +202,7 @@ final class LocalPool {
         synchronized (processes) {
             all = List.copyOf(processes);
         }
-        for (LocalProcess p : all) {
-            p.stop(timeout);
-        }
+        LocalProcess.stopAll(all, timeout); // in parallel: one deadline however many are stuck
     }
 
     /** The JVM is exiting: asks every process to end. */

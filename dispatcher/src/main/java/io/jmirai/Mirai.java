@@ -56,6 +56,7 @@ public final class Mirai<T> {
     private final KryoCodec codec;
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private boolean materialized;
+    private boolean failed; // the outcome is an error; set with data, from the frame's status, never from the value
     private Object data;
     private volatile Dispatcher dispatcher;
     private volatile TaskRecord record;
@@ -302,7 +303,8 @@ public final class Mirai<T> {
     /**
      * Never blocks.
      *
-     * @return the value, an {@link ErrorValue} (a {@link MiraiError} if the task threw), or {@link #UNRESOLVED}
+     * @return the value, an {@link ErrorValue} (a {@link MiraiError} if the task threw), or {@link #UNRESOLVED}; a task
+     *     may return an {@code ErrorValue} as its value, so ask {@link #isError()} to tell the two apart
      */
     public Object data() {
         if (!outcome.isDone()) {
@@ -357,28 +359,60 @@ public final class Mirai<T> {
     @SuppressWarnings("unchecked")
     private T value() {
         Object d = materialize();
-        if (d instanceof ErrorValue e) {
-            throw new MiraiException(e);
+        if (isError()) {
+            throw new MiraiException((ErrorValue) d);
         }
         return (T) d;
     }
 
+    /**
+     * Whether the task resolved to an error rather than a value. The status comes from how the task ended (the RESULT
+     * frame's flags, a timeout, a cancellation, a lost daemon), never from the value: a task may return an {@link
+     * ErrorValue} as its value, and then {@link #get()} returns it and this is false. Never blocks.
+     *
+     * @return true if resolved to an error; false if resolved to a value or still unresolved
+     */
+    public boolean isError() {
+        if (!outcome.isDone()) {
+            return false;
+        }
+        materialize();
+        synchronized (this) {
+            return failed;
+        }
+    }
+
     private synchronized Object materialize() {
         if (!materialized) {
-            data = decode(outcome.join());
+            Outcome o = outcome.join();
+            Object d = decode(o);
+            // only a RESULT without status flags that decoded is a value; everything else is an error
+            failed = !(o instanceof Outcome.Result r
+                    && (r.flags() & ~FrameType.Flags.RESULT_LAST) == 0
+                    && !(d instanceof DecodeFailure));
+            data = d instanceof DecodeFailure f ? f.error() : d;
             materialized = true;
         }
         return data;
     }
 
+    /** A value that could not be decoded on the host (kept apart from a task's own ErrorValue values). */
+    private record DecodeFailure(MiraiError error) {}
+
     private Object decode(Outcome o) {
         if (o instanceof Outcome.Failure f) {
             return new ErrorValue(f.code(), f.message());
+        }
+        if (o instanceof Outcome.Lost l) {
+            return new ErrorValue(ErrorValue.CONNECTION_RESET, l.message());
         }
         if (o instanceof Outcome.RetriesExhausted x) {
             return new RetriesExhausted(x.losses(), x.message());
         }
         Outcome.Result r = (Outcome.Result) o;
+        if ((r.flags() & FrameType.Flags.RESULT_LAST) != 0) { // about the daemon, not the task
+            r = new Outcome.Result(r.flags() & ~FrameType.Flags.RESULT_LAST, r.bytes());
+        }
         if ((r.flags() & FrameType.Flags.RESULT_INTERRUPTED) != 0) {
             return new MiraiInterrupt();
         }
@@ -395,8 +429,8 @@ public final class Mirai<T> {
         try {
             return codec.decode(r.bytes());
         } catch (Throwable t) { // Kryo can fail in many ways, even with Errors; the value is lost, not the host
-            return new MiraiError(RemoteError.of(
-                    new IllegalStateException("the task's value could not be decoded on the host: " + t, t)));
+            return new DecodeFailure(new MiraiError(RemoteError.of(
+                    new IllegalStateException("the task's value could not be decoded on the host: " + t, t))));
         }
     }
 

@@ -164,7 +164,9 @@ public final class MiraiMap<R> {
                 }
                 done++;
                 progress.update(done);
-                if (options.stopOnError() && mirais.get(i).data() instanceof ErrorValue e) {
+                if (options.stopOnError()
+                        && mirais.get(i).isError()
+                        && mirais.get(i).data() instanceof ErrorValue e) {
                     Mirai.stop(mirais);
                     throw new MiraiMapException(i, keys == null ? null : keys.get(i), e);
                 }

@@ -23,12 +23,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Dispatcher}. Also makes the records of an {@code everywhere} setup.
  *
  * <p>Threading: thread-safe; runs on the submitting thread (and, for {@code everywhere} records, on the dispatcher's).
- * The seed index is guarded by a lock so that it is taken only by a task that gets in; ids come from an atomic
- * counter.
+ * The seed index is guarded by a lock so that it is taken only by a task that gets in, and that lock is never held
+ * while waiting for room in the gate; ids come from an atomic counter.
  */
 final class TaskSubmitter {
     private final Dispatcher dispatcher;
     private final KryoCodec codec;
+    private final KryoCodec resultCodec; // bounded: results come from daemons, which may be compromised
+    private final DaemonExits exits;
     private final QueueGate gate;
     private final int maxPayloadLength;
     private final MiraiOptions taskDefaults;
@@ -39,17 +41,24 @@ final class TaskSubmitter {
     private final AtomicLong taskIds = new AtomicLong();
 
     /**
+     * @param codec encodes tasks
+     * @param resultCodec decodes their results, with the bounds results get
+     * @param exits adds how a lost local daemon ended to its task's code-19 error
      * @param seed the seed of the random streams, or null for unseeded tasks
      */
     TaskSubmitter(
             Dispatcher dispatcher,
             KryoCodec codec,
+            KryoCodec resultCodec,
+            DaemonExits exits,
             QueueGate gate,
             int maxPayloadLength,
             MiraiOptions taskDefaults,
             Long seed) {
         this.dispatcher = dispatcher;
         this.codec = codec;
+        this.resultCodec = resultCodec;
+        this.exits = exits;
         this.gate = gate;
         this.maxPayloadLength = maxPayloadLength;
         this.taskDefaults = taskDefaults;
@@ -67,9 +76,9 @@ final class TaskSubmitter {
     <T> Optional<Mirai<T>> submit(Callable<?> task, MiraiOptions options, boolean block, long submittedNanos) {
         MiraiOptions o = options.orElse(taskDefaults);
         ByteBuf payload;
-        if (seeded) {
-            // the stream index is only taken by a task that gets in, so that results do not depend on timing
-            lockInterruptibly(seedLock);
+        int room; // bytes taken in the gate
+        if (seeded && gate.capacity() == 0) { // no queue limit: admission never waits, so number and admit at once
+            seedLock.lock();
             try {
                 payload = admit(encode(TaskEnvelope.seeded(task, seed, seedIndex + 1)), block);
                 if (payload != null) {
@@ -78,16 +87,39 @@ final class TaskSubmitter {
             } finally {
                 seedLock.unlock();
             }
+            if (payload == null) {
+                return Optional.empty();
+            }
+            room = payload.readableBytes();
+        } else if (seeded) {
+            // The stream index is only taken by a task that gets in, so that results do not depend on timing; room is
+            // taken first, outside the lock, so that a mirai() waiting for room never holds up a tryMirai().
+            ByteBuf probe = admit(encode(TaskEnvelope.seeded(task, seed, Long.MAX_VALUE)), block); // longest index
+            if (probe == null) {
+                return Optional.empty();
+            }
+            room = probe.readableBytes();
+            probe.release();
+            seedLock.lock(); // held only to number and encode, never while waiting
+            try {
+                payload = encode(TaskEnvelope.seeded(task, seed, ++seedIndex));
+            } catch (RuntimeException e) {
+                gate.release(room);
+                throw e;
+            } finally {
+                seedLock.unlock();
+            }
         } else {
             payload = admit(encode(task), block);
-        }
-        if (payload == null) {
-            return Optional.empty();
+            if (payload == null) {
+                return Optional.empty();
+            }
+            room = payload.readableBytes();
         }
         long id = taskIds.incrementAndGet();
-        Mirai<T> m = new Mirai<>(id, codec);
-        TaskRecord r = new TaskRecord(id, payload, m::resolve) // hand-off: the record owns the payload
-                .gate(gate, payload.readableBytes())
+        Mirai<T> m = new Mirai<>(id, resultCodec);
+        TaskRecord r = new TaskRecord(id, payload, exits.reporting(m::resolve)) // hand-off: the record owns the payload
+                .gate(gate, room)
                 .retries(o.retries().orElse(0));
         o.timeout().ifPresent(t -> r.timeout(t, submittedNanos));
         m.bind(dispatcher, r);
@@ -101,22 +133,13 @@ final class TaskSubmitter {
         List<Mirai<T>> out = Collections.synchronizedList(new ArrayList<>());
         dispatcher.everywhere(payload, duplicate -> {
             long id = taskIds.incrementAndGet();
-            Mirai<T> m = new Mirai<>(id, codec);
-            TaskRecord r = new TaskRecord(id, duplicate, m::resolve);
+            Mirai<T> m = new Mirai<>(id, resultCodec);
+            TaskRecord r = new TaskRecord(id, duplicate, exits.reporting(m::resolve));
             m.bind(dispatcher, r);
             out.add(m);
             return r;
         });
         return List.copyOf(out);
-    }
-
-    private static void lockInterruptibly(ReentrantLock lock) {
-        try {
-            lock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException("interrupted while waiting to submit", e);
-        }
     }
 
     private ByteBuf encode(Object task) {

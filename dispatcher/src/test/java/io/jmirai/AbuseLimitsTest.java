@@ -22,7 +22,7 @@ class AbuseLimitsTest {
     void shouldCapUnauthenticatedConnectionsAndStillAdmitARealDaemonAfterTheDeadline() throws Exception {
         try (Daemons daemons = Daemons.builder()
                 .url("wss://127.0.0.1:0")
-                .maxUnauthenticated(2)
+                .maxUnauthenticated(8) // 2 per source address, and all of these come from 127.0.0.1
                 .handshakeTimeout(Duration.ofSeconds(2))
                 .startTimeout(Duration.ofSeconds(60))
                 .start()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.jmirai.api.AutoExit;
+import io.jmirai.api.ExitCode;
 import io.jmirai.launch.LocalProcess;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,21 +28,21 @@ class DaemonLimitsTest {
     }
 
     @Test
-    void shouldExitWithCode1WhenIdleTimeIsReached() throws Exception {
+    void shouldExitWithIdleTimeCodeWhenIdleTimeIsReached() throws Exception {
         try (Daemons daemons = Daemons.builder()
                 .daemonOptions(DaemonOptions.defaults().idleTime(Duration.ofMillis(1500)))
                 .start()) {
             LocalProcess p = daemons.launchLocal(1).get(0);
             // a task resets the idle clock
             assertThat(daemons.mirai(() -> 1).get(WAIT)).isEqualTo(1);
-            assertThat(exitCode(p)).isEqualTo(1);
+            assertThat(exitCode(p)).isEqualTo(ExitCode.IDLE_TIME);
             await().atMost(WAIT).until(() -> daemons.status().connections() == 0);
             assertThat(daemons.status().daemons().get(0).complete()).isEqualTo(1);
         }
     }
 
     @Test
-    void shouldExitWithCode2WhenWallTimeIsReachedAfterTheRunningTask() throws Exception {
+    void shouldExitWithWallTimeCodeWhenWallTimeIsReachedAfterTheRunningTask() throws Exception {
         try (Daemons daemons = Daemons.builder()
                 .daemonOptions(DaemonOptions.defaults().wallTime(Duration.ofMillis(2000)))
                 .start()) {
@@ -52,12 +53,12 @@ class DaemonLimitsTest {
             });
             LocalProcess p = daemons.launchLocal(1).get(0);
             assertThat(m.get(WAIT)).isEqualTo("finished past the wall time");
-            assertThat(exitCode(p)).isEqualTo(2);
+            assertThat(exitCode(p)).isEqualTo(ExitCode.WALL_TIME);
         }
     }
 
     @Test
-    void shouldExitWithCode3AfterMaxTasksAndSendTheLastResult() throws Exception {
+    void shouldExitWithTaskLimitCodeAfterMaxTasksAndSendTheLastResult() throws Exception {
         try (Daemons daemons = Daemons.builder()
                 .daemonOptions(DaemonOptions.defaults().maxTasks(3))
                 .start()) {
@@ -66,7 +67,7 @@ class DaemonLimitsTest {
                 int k = i;
                 assertThat(daemons.mirai(() -> k).get(WAIT)).isEqualTo(k);
             }
-            assertThat(exitCode(p)).isEqualTo(3);
+            assertThat(exitCode(p)).isEqualTo(ExitCode.MAX_TASKS);
             Status s = daemons.status();
             assertThat(s.daemons().get(0).complete()).isEqualTo(3);
             await().atMost(WAIT).until(() -> daemons.status().connections() == 0);
@@ -91,6 +92,6 @@ class DaemonLimitsTest {
         // the daemon outlives the host's goodbye (it redials), so close() ends it after its grace period
         daemons.close();
         assertThat(p.process().isAlive()).isFalse();
-        assertThat(p.process().exitValue()).isNotIn(0, 1, 2, 3);
+        assertThat(p.process().exitValue()).isNotIn(0, ExitCode.IDLE_TIME, ExitCode.WALL_TIME, ExitCode.MAX_TASKS);
     }
 }

@@ -70,7 +70,7 @@ class StandaloneDaemonTest {
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.exitValue())
                         .as(new String(p.getInputStream().readAllBytes()))
-                        .isEqualTo(3);
+                        .isEqualTo(io.jmirai.api.ExitCode.MAX_TASKS);
                 assertThat(daemons.status().daemons().get(0).id()).isEqualTo("shared1");
             } finally {
                 p.destroyForcibly();

@@ -237,6 +237,27 @@ abstract class TransportContractTest {
     }
 
     /** Reads until the peer closes: a FIN, or a reset (a close with our bytes unread). Bounded by the read timeout. */
+    @Test
+    void shouldRedialWhenRefusedOverTheCapOnUnauthenticatedConnections() throws Exception {
+        // One place for connections that have not authenticated, held by an idle socket until the 5 s deadline: the
+        // daemon's first dials are refused (closed at once; on tls+tcp mid-TLS-handshake), and it must keep dialing
+        // until it gets in, on every scheme.
+        try (Daemons capped = Daemons.builder()
+                        .url(listenUrl())
+                        .maxUnauthenticated(1)
+                        .handshakeTimeout(Duration.ofSeconds(5))
+                        .startTimeout(Duration.ofSeconds(60))
+                        .start();
+                Socket s = new Socket(
+                        InetAddress.getByName(ListenUrl.parse(capped.url()).host()),
+                        ListenUrl.parse(capped.url()).port())) {
+            s.setSoTimeout(15_000);
+            capped.launchLocal(1);
+            assertThat(capped.mirai(() -> "admitted").get(WAIT)).isEqualTo("admitted");
+            assertThat(closedByPeer(s)).isTrue();
+        }
+    }
+
     static boolean closedByPeer(Socket s) throws Exception {
         InputStream in = s.getInputStream();
         byte[] buf = new byte[8192];

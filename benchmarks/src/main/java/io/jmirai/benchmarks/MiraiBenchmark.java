@@ -3,6 +3,7 @@ package io.jmirai.benchmarks;
 import io.jmirai.Daemons;
 import io.jmirai.Mirai;
 import io.jmirai.Status;
+import io.jmirai.launch.LocalLauncher;
 import io.jmirai.transport.Transports;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,6 +39,13 @@ public class MiraiBenchmark {
     static final int TASKS = 20_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * The daemons' JVM options: {@code default} for jmirai's default launcher, else the options themselves (space
+     * separated, {@code none} for none), given to {@code new LocalLauncher().withJvmArgs(…)}.
+     */
+    @Param({"default"})
+    public String daemonJvm;
+
     private Daemons daemons;
     private byte[] payload;
 
@@ -46,7 +55,15 @@ public class MiraiBenchmark {
         System.out.println("# transport: " + (Transports.isNative() ? "epoll" : "nio"));
         payload = new byte[EchoFloorBenchmark.LARGE_BYTES];
         new Random(42).nextBytes(payload);
-        daemons = Daemons.local(2);
+        LocalLauncher launcher = new LocalLauncher();
+        if (!daemonJvm.equals("default")) {
+            launcher = launcher.withJvmArgs(
+                    daemonJvm.equals("none")
+                            ? List.of()
+                            : List.of(daemonJvm.strip().split("\\s+")));
+        }
+        System.out.println("# daemon JVM options: " + launcher.jvmArgs() + ", archive: " + launcher.cdsArchive());
+        daemons = Daemons.builder().launcher(launcher).local(2).start();
     }
 
     /** Stops the daemons. */

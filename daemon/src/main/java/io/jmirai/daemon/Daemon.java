@@ -122,7 +122,7 @@ public final class Daemon implements AutoCloseable {
         if (wasAuthenticated && events != DaemonEvents.NOOP) {
             events.lost(config.url().toString());
         }
-        if (tlsFailure != null && !wasAuthenticated) {
+        if (tlsFailure != null && !wasAuthenticated && TlsFailures.certificateRejected(tlsFailure)) {
             String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
             if (config.autoExit() == AutoExit.NEVER) {
                 log.println("jmirai-daemon: " + why);
@@ -178,14 +178,21 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The worker finished a task: send its RESULT, then check the limits, then take the next task. */
-    private void finished(long id, int flags, ByteBuf result, int attempt) {
+    private void finished(long id, TaskAnswer answer, int attempt) {
         runner.finished();
         tasksDone++;
+        boolean last = answer.recycle()
+                || (config.maxTasks() > 0 && tasksDone >= config.maxTasks())
+                || wallTimeReached
+                || hostGone;
+        int flags = answer.flags() | (last ? FrameType.Flags.RESULT_LAST : 0); // exits next: the host sends no more
         if (events != DaemonEvents.NOOP) {
             events.taskFinished(id, flags);
         }
-        connector.send(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, result), attempt);
-        if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
+        connector.send(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, answer.payload()), attempt);
+        if (answer.recycle()) {
+            exit(ExitCode.RECYCLE, "recycling: the last task ended with an error that may have damaged this JVM");
+        } else if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
             exit(ExitCode.MAX_TASKS, null);
         } else if (wallTimeReached) {
             exit(ExitCode.WALL_TIME, null);

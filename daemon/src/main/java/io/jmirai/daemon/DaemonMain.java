@@ -54,13 +54,15 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the connection to the host ended",
-            "1:idle time reached",
-            "2:wall time reached",
-            "3:task limit reached",
             "64:bad arguments or no secret",
             "69:host unreachable",
             "70:internal error",
-            "77:authentication failed"
+            "77:authentication failed",
+            "81:idle time reached",
+            "82:wall time reached",
+            "83:task limit reached",
+            "84:recycled: a task ended with an error that may have damaged the JVM (answered first)",
+            "128+N:killed by signal N"
         })
 public final class DaemonMain implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");

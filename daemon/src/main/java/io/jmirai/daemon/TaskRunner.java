@@ -5,10 +5,8 @@ import io.jmirai.api.internal.TaskScope;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.serial.KryoCodec;
-import io.jmirai.transport.serial.RemoteError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Locale;
@@ -20,8 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Runs a daemon's tasks, one at a time, on a single worker thread: decodes the payload, calls the task, encodes the
- * value (or the error, as a {@link RemoteError}), and restores the cleanup baseline (system properties, locale, time
+ * Runs a daemon's tasks, one at a time, on a single worker thread: decodes the payload, calls the task, builds its
+ * {@link TaskAnswer} (which always exists, however the task ended), and restores the cleanup baseline (system properties, locale, time
  * zone, {@code DaemonContext}) that a successful {@code everywhere} setup moves. Tasks that arrive while one runs
  * wait in a backlog. A cancel interrupts the running task (its RESULT carries {@code RESULT_CANCELLED}) or drops a
  * waiting one; a signal ({@link #interruptBySignal}) interrupts with {@code RESULT_INTERRUPTED}.
@@ -35,10 +33,10 @@ final class TaskRunner {
     /** Takes a finished task's RESULT on the event loop. */
     interface Finisher {
         /**
-         * @param result the RESULT payload; ownership passes to the finisher
+         * @param answer the RESULT's flags and payload (ownership passes to the finisher), and whether to recycle
          * @param attempt the connection attempt the task arrived on
          */
-        void finished(long id, int flags, ByteBuf result, int attempt);
+        void finished(long id, TaskAnswer answer, int attempt);
     }
 
     private final DaemonConfig config;
@@ -71,6 +69,7 @@ final class TaskRunner {
     TaskRunner(DaemonConfig config, ByteBufAllocator alloc, Executor loop, Finisher finisher) {
         this.config = config;
         this.codec = new KryoCodec(config.classLoader());
+        TaskAnswer.prepare();
         this.alloc = alloc;
         this.loop = loop;
         this.finisher = finisher;
@@ -186,10 +185,8 @@ final class TaskRunner {
     }
 
     private void run(long id, ByteBuf payload, int attempt) {
-        ByteBuf result = null;
-        int flags = 0;
+        TaskAnswer answer = null;
         boolean setup = false;
-        boolean succeeded = false;
         try {
             Object decoded;
             try {
@@ -213,39 +210,44 @@ final class TaskRunner {
                 taskThread = Thread.currentThread();
             }
             Object value = callable.call();
-            result = codec.encode(alloc, value);
-            int limit = maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD;
-            if (result.readableBytes() > limit) {
-                throw new IllegalStateException(
-                        "result too large: length=" + result.readableBytes() + ", maxPayloadLength=" + limit);
-            }
-            succeeded = true;
-        } catch (Throwable t) {
-            ReferenceCountUtil.release(result);
-            flags = FrameType.Flags.RESULT_ERROR;
-            result = RemoteError.of(t).encode(alloc);
+            answer = TaskAnswer.ofValue(codec, alloc, value, TaskAnswer.maxPayloadLength(maxFrameLength));
+        } catch (Throwable t) { // whatever the task threw, even an error whose own methods throw: it is answered
+            answer = TaskAnswer.ofThrowable(alloc, t);
         } finally {
-            TaskScope.exit();
-            synchronized (taskLock) {
-                taskThread = null;
-                taskActive = false;
-                if (cancelRequested) {
-                    flags |= FrameType.Flags.RESULT_CANCELLED;
-                }
-                if (signalled) {
-                    flags |= FrameType.Flags.RESULT_INTERRUPTED;
-                }
+            answer = finishScope(answer, setup);
+        }
+        TaskAnswer out = answer;
+        loop.execute(() -> finisher.finished(id, out, attempt));
+    }
+
+    /** Ends the task's scope and restores (or commits) the baseline; whatever fails here recycles the daemon. */
+    private TaskAnswer finishScope(TaskAnswer answer, boolean setup) {
+        if (answer == null) { // only if building the answer itself failed in a way it promises not to
+            answer = TaskAnswer.ofThrowable(alloc, new IllegalStateException("task ended without an answer"));
+        }
+        int flags = 0;
+        synchronized (taskLock) {
+            taskThread = null;
+            taskActive = false;
+            if (cancelRequested) {
+                flags |= FrameType.Flags.RESULT_CANCELLED;
             }
-            Thread.interrupted();
-            if (setup && succeeded) {
+            if (signalled) {
+                flags |= FrameType.Flags.RESULT_INTERRUPTED;
+            }
+        }
+        Thread.interrupted();
+        try {
+            TaskScope.exit();
+            if (setup && answer.flags() == 0) {
                 commitBaseline();
             } else if (config.cleanup()) {
                 cleanup();
             }
+        } catch (Throwable t) {
+            return answer.withFlags(flags).recycleIf(true);
         }
-        ByteBuf out = result;
-        int outFlags = flags;
-        loop.execute(() -> finisher.finished(id, outFlags, out, attempt));
+        return answer.withFlags(flags);
     }
 
     private void cleanup() {

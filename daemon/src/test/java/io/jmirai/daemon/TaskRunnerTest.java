@@ -50,9 +50,70 @@ class TaskRunnerTest {
                     null),
             ALLOC,
             Runnable::run,
-            (id, flags, result, attempt) -> done.add(new Finished(id, flags, result, attempt)));
+            (id, answer, attempt) ->
+                    done.add(new Finished(id, answer.flags(), answer.payload(), attempt, answer.recycle())));
 
-    private record Finished(long id, int flags, ByteBuf result, int attempt) {}
+    private record Finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {}
+
+    /** An exception none of whose accessors can be called. */
+    static final class NastyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage is booby-trapped");
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            throw new IllegalStateException("getStackTrace is booby-trapped");
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new IllegalStateException("getCause is booby-trapped");
+        }
+    }
+
+    @Test
+    void shouldAnswerAnExceptionWhoseAccessorsThrowWithoutRecycling() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        runner.start(
+                5,
+                payload((Callable<Integer> & Serializable) () -> {
+                    throw new NastyException();
+                }),
+                1);
+        Finished f = next();
+        try {
+            assertThat(f.flags()).isEqualTo(io.jmirai.transport.protocol.FrameType.Flags.RESULT_ERROR);
+            io.jmirai.transport.serial.RemoteError e = io.jmirai.transport.serial.RemoteError.decode(f.result());
+            assertThat(e.className()).isEqualTo(NastyException.class.getName());
+            assertThat(e.message()).contains("getMessage() threw java.lang.IllegalStateException");
+            assertThat(f.recycle()).isFalse();
+        } finally {
+            f.result().release();
+        }
+    }
+
+    @Test
+    void shouldAnswerAStackOverflowAndAskToBeRecycled() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        runner.start(6, payload((Callable<Integer> & Serializable) TaskRunnerTest::recurse), 1);
+        Finished f = next();
+        try {
+            assertThat(f.flags()).isEqualTo(io.jmirai.transport.protocol.FrameType.Flags.RESULT_ERROR);
+            assertThat(io.jmirai.transport.serial.RemoteError.decode(f.result()).className())
+                    .isEqualTo("java.lang.StackOverflowError");
+            assertThat(f.recycle()).isTrue();
+        } finally {
+            f.result().release();
+        }
+    }
+
+    private static int recurse() {
+        return recurse() + 1;
+    }
 
     @AfterEach
     void shutdown() {

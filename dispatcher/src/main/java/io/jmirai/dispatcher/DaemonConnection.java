@@ -33,6 +33,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeDeadline;
     private boolean authenticated;
     private boolean counted;
+    private java.net.SocketAddress remote; // where it came from, for the per-source admission limit
     SlotRegistry.SlotRow row;
     long pid;
     /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
@@ -75,7 +76,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        if (!dispatcher.admitUnauthenticated()) {
+        remote = channel.remoteAddress();
+        if (!dispatcher.admitUnauthenticated(remote)) {
             ctx.close();
             return;
         }
@@ -116,11 +118,13 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             }
             negotiated.checkReceived(frame.type());
             switch (frame.type()) {
-                case RESULT ->
+                case RESULT -> {
+                    recycling |= (frame.flags() & FrameType.Flags.RESULT_LAST) != 0; // exits next: send it nothing
                     dispatcher.result(
                             this,
                             frame.correlationId(),
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
+                }
                 case HEARTBEAT -> {}
                 case GOODBYE -> ctx.close();
                 default -> throw new ProtocolException("unexpected frame from daemon: type=" + frame.type());
@@ -203,7 +207,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     private void release() {
         if (counted) {
             counted = false;
-            dispatcher.releaseUnauthenticated();
+            dispatcher.releaseUnauthenticated(remote);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 /**
  * The listening socket and admission: binds the configured URL on the dispatcher's loop, gives every accepted
  * channel the scheme's pipeline prefix, a handshake-sized frame decoder and a fresh {@link DaemonConnection}, keeps
- * every channel in one group (to close them all), and caps how many connections may be authenticating at once.
+ * every channel in one group (to close them all), and caps how many connections may be authenticating at once, in all and per source address.
  *
  * <p>Threading: constructed on any thread; everything else is confined to the dispatcher's event loop.
  */
@@ -26,8 +26,7 @@ final class DaemonListener {
     private final Channel serverChannel;
     private final ChannelGroup channels;
     private final ListenUrl url;
-    private final int maxUnauthenticated;
-    private int unauthenticated;
+    private final AdmissionLimiter admission;
 
     /**
      * Binds {@code config.url()} on {@code loop}.
@@ -37,7 +36,7 @@ final class DaemonListener {
      */
     DaemonListener(DispatcherConfig config, EventLoop loop, Supplier<DaemonConnection> newConnection) {
         this.channels = new DefaultChannelGroup("jmirai-daemons", loop);
-        this.maxUnauthenticated = config.maxUnauthenticated();
+        this.admission = new AdmissionLimiter(config.maxUnauthenticated());
         Channel bound;
         try {
             bound = new ServerBootstrap()
@@ -77,18 +76,17 @@ final class DaemonListener {
         return channels;
     }
 
-    /** @return whether one more connection may start authenticating (then it counts until {@link #authenticated}) */
-    boolean admit() {
-        if (unauthenticated >= maxUnauthenticated) {
-            return false;
-        }
-        unauthenticated++;
-        return true;
+    /**
+     * @return whether one more connection from {@code remote} may start authenticating (then it counts until
+     *     {@link #authenticated}); see {@link AdmissionLimiter} for the per-source share
+     */
+    boolean admit(java.net.SocketAddress remote) {
+        return admission.admit(remote);
     }
 
-    /** An admitted connection authenticated or closed. */
-    void authenticated() {
-        unauthenticated--;
+    /** An admitted connection from {@code remote} authenticated or closed. */
+    void authenticated(java.net.SocketAddress remote) {
+        admission.release(remote);
     }
 
     /** Stops accepting. */

@@ -278,12 +278,12 @@ public final class Dispatcher implements AutoCloseable {
         return slots.claim(conn, slot, token, path);
     }
 
-    boolean admitUnauthenticated() {
-        return !tasks.isShutdown() && listener.admit();
+    boolean admitUnauthenticated(java.net.SocketAddress remote) {
+        return !tasks.isShutdown() && listener.admit(remote);
     }
 
-    void releaseUnauthenticated() {
-        listener.authenticated();
+    void releaseUnauthenticated(java.net.SocketAddress remote) {
+        listener.authenticated(remote);
     }
 
     void connected(DaemonConnection conn) {

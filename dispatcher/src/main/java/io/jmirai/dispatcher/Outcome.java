@@ -19,6 +19,15 @@ public sealed interface Outcome {
     record Failure(int code, String message) implements Outcome {}
 
     /**
+     * The task's daemon was lost mid-task (code 19, no retries left); whoever knows the daemon's process can add how it
+     * ended (exit code or signal) before resolving the task.
+     *
+     * @param pid the lost daemon's process id, as it reported it
+     * @param message the text
+     */
+    record Lost(long pid, String message) implements Outcome {}
+
+    /**
      * The task's daemon was lost once more than its retries allowed.
      *
      * @param losses how many times a daemon was lost while running the task (retries + 1)

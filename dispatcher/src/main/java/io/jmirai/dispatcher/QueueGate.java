@@ -115,7 +115,7 @@ public final class QueueGate {
     }
 
     /** Gives back room taken by {@link #acquire}, {@link #tryAcquire} or {@link #force}. */
-    void release(long bytes) {
+    public void release(long bytes) {
         lock.lock();
         try {
             used -= bytes;

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 final class SlotRegistry {
     private final ListenUrl base;
     private final Map<Integer, SlotRow> slots = new LinkedHashMap<>();
+    private final SharedRowPruner sharedRows = new SharedRowPruner();
     private final Map<Integer, CompletableFuture<Void>> slotWaiters = new HashMap<>();
     private final List<ConnectionsWaiter> connectionsWaiters = new ArrayList<>();
     private final List<InstanceWaiter> instanceWaiters = new ArrayList<>();
@@ -185,6 +186,9 @@ final class SlotRegistry {
         connections--;
         conn.row.online = false;
         conn.row.connection = null;
+        if (conn.row.slot == 0) {
+            sharedRows.wentOffline(slots);
+        }
     }
 
     List<Status.DaemonStatus> rows() {

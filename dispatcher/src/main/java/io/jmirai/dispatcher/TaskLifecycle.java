@@ -240,10 +240,7 @@ final class TaskLifecycle {
                             "daemon lost " + task.losses + " times: retries=" + task.retries() + " exhausted, last pid="
                                     + conn.pid));
         } else {
-            resolve(
-                    task,
-                    true,
-                    new Outcome.Failure(ErrorValue.CONNECTION_RESET, "connection reset: daemon lost: pid=" + conn.pid));
+            resolve(task, true, new Outcome.Lost(conn.pid, "connection reset: daemon lost: pid=" + conn.pid));
         }
     }
 

@@ -11,36 +11,99 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Starts daemons on this machine with the host's own {@code java} and classpath, so they can load every class a task
  * uses. The secret goes through the {@value Handshake#SECRET_ENV} environment variable, never the command line.
- * Thread-safe.
+ *
+ * <p>The default launcher ({@link #LocalLauncher()}) starts daemons quickly: with the daemon's class-data-sharing
+ * archive when there is one next to the jar that holds the daemon ({@link CdsArchive}), and with {@link
+ * #DEFAULT_JVM_ARGS}. Thread-safe.
  */
 public final class LocalLauncher {
     /** The daemon's main class. */
     public static final String DAEMON_MAIN = "io.jmirai.daemon.DaemonMain";
 
+    /**
+     * JVM options of the default launcher, chosen (and measured, see benchmarks/README.md) for daemons that start
+     * often and run one task at a time: the C1 compiler only ({@code -XX:TieredStopAtLevel=1}: in a fresh daemon the
+     * C2 compiler otherwise takes a third of all CPU, which slows the first thousands of tasks and the start), the
+     * serial collector (one task thread; the smallest footprint), no {@code hsperfdata} file, and Netty's JFR events
+     * off (registering them costs start-up time and memory). For long, CPU-heavy tasks C2's code can be faster: {@code
+     * new LocalLauncher().withJvmArgs(List.of())} gives the JVM's own defaults back.
+     */
+    public static final List<String> DEFAULT_JVM_ARGS =
+            List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Dio.netty.jfr.enabled=false");
+
     private final Path java;
     private final String classpath;
     private final List<String> jvmArgs;
+    private final CdsArchive cds;
 
-    /** A launcher using this JVM's {@code java}, this JVM's classpath and no extra JVM options. */
+    /**
+     * A launcher using this JVM's {@code java} and classpath, {@link #DEFAULT_JVM_ARGS}, and the daemon's
+     * class-data-sharing archive when there is one.
+     */
     public LocalLauncher() {
-        this(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), List.of());
+        this(
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                System.getProperty("java.class.path"),
+                DEFAULT_JVM_ARGS,
+                CdsArchive.find());
     }
 
     /**
+     * A launcher with exactly these settings (no defaults, no archive).
+     *
      * @param java the {@code java} executable
      * @param classpath the daemons' classpath
      * @param jvmArgs extra JVM options, such as {@code -Xmx2g}
      */
     public LocalLauncher(Path java, String classpath, List<String> jvmArgs) {
+        this(java, classpath, jvmArgs, null);
+    }
+
+    private LocalLauncher(Path java, String classpath, List<String> jvmArgs, CdsArchive cds) {
         this.java = Objects.requireNonNull(java, "java");
         this.classpath = Objects.requireNonNull(classpath, "classpath");
         this.jvmArgs = List.copyOf(jvmArgs);
+        this.cds = cds;
+    }
+
+    /**
+     * @param value the JVM options, instead of this launcher's (the class-data-sharing archive, if used, stays)
+     * @return a copy with these JVM options
+     */
+    public LocalLauncher withJvmArgs(List<String> value) {
+        return new LocalLauncher(java, classpath, value, cds);
+    }
+
+    /**
+     * @param jar a daemon jar ({@code X.jar}) with its class-data-sharing archive {@code X.jsa} next to it, as the
+     *     daemon module packages them ({@code jmirai-daemon.jar}, {@code jmirai-daemon.jsa})
+     * @return a copy whose daemons start with that archive, {@code jar} first on their classpath
+     * @throws IllegalArgumentException if there is no such archive next to {@code jar}, or it is older than the jar
+     */
+    public LocalLauncher withCds(Path jar) {
+        CdsArchive a = CdsArchive.next(Objects.requireNonNull(jar, "jar"));
+        if (a == null) {
+            throw new IllegalArgumentException("no class-data-sharing archive next to the jar, or older than it: jar="
+                    + jar + " (expected: X.jsa next to X.jar, made when X.jar was packaged)");
+        }
+        return new LocalLauncher(java, classpath, jvmArgs, a);
+    }
+
+    /** @return the JVM options given to daemons (besides those of the class-data-sharing archive) */
+    public List<String> jvmArgs() {
+        return jvmArgs;
+    }
+
+    /** @return the class-data-sharing archive daemons start with, if any */
+    public Optional<Path> cdsArchive() {
+        return Optional.ofNullable(cds).map(CdsArchive::archive);
     }
 
     /**
@@ -51,9 +114,12 @@ public final class LocalLauncher {
     public List<String> command(ListenUrl url, DaemonOptions options, String certificatePem) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
+        if (cds != null) {
+            cmd.addAll(cds.jvmArgs());
+        }
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(classpath);
+        cmd.add(cds != null ? cds.classpath(classpath) : classpath);
         cmd.add(DAEMON_MAIN);
         cmd.add(dialable(url).toString());
         if (certificatePem != null) {

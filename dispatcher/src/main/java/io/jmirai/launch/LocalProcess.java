@@ -67,6 +67,44 @@ public final class LocalProcess {
         }
     }
 
+    /**
+     * Stops many processes under one deadline: waits for all of them together at most {@code timeout}, kills those
+     * still running, waits (at most 5 s in all) for them to die, and removes their stderr files. However many are
+     * stuck, this takes at most {@code timeout} + 5 s.
+     */
+    public static void stopAll(java.util.Collection<LocalProcess> processes, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (LocalProcess p : processes) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    p.process.waitFor(left, TimeUnit.NANOSECONDS);
+                }
+            }
+            for (LocalProcess p : processes) {
+                if (p.process.isAlive()) {
+                    p.process.destroyForcibly();
+                }
+            }
+            long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (LocalProcess p : processes) {
+                long left = killDeadline - System.nanoTime();
+                if (left > 0) {
+                    p.process.waitFor(left, TimeUnit.NANOSECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            for (LocalProcess p : processes) {
+                p.process.destroyForcibly();
+            }
+            Thread.currentThread().interrupt();
+        } finally {
+            for (LocalProcess p : processes) {
+                p.deleteLog();
+            }
+        }
+    }
+
     void deleteLog() {
         if (stderrFile != null) {
             try {

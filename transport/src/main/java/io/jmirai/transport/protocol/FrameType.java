@@ -27,9 +27,10 @@ public enum FrameType {
     TASK(0x03, 0),
     /**
      * A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled by a CANCEL frame;
-     * bit 2: it was interrupted by a signal to the daemon process.
+     * bit 2: it was interrupted by a signal to the daemon process; bit 3: the daemon exits after this result (a limit,
+     * or recycling), so the host sends it nothing more.
      */
-    RESULT(0x04, Flags.RESULT_ERROR | Flags.RESULT_CANCELLED | Flags.RESULT_INTERRUPTED),
+    RESULT(0x04, Flags.RESULT_ERROR | Flags.RESULT_CANCELLED | Flags.RESULT_INTERRUPTED | Flags.RESULT_LAST),
     /** Asks the daemon to interrupt the task with this id. */
     CANCEL(0x05, 0),
     /** Keeps an idle connection alive. */
@@ -106,6 +107,12 @@ public enum FrameType {
         public static final int RESULT_CANCELLED = 1 << 1;
         /** RESULT: the task was interrupted by a signal to the daemon process. */
         public static final int RESULT_INTERRUPTED = 1 << 2;
+        /**
+         * RESULT: the daemon exits after this result (its task limit or wall time, the host gone with autoexit
+         * after-task, or recycling after an error that may have damaged its JVM); the host assigns it nothing more.
+         * Says nothing about the task's outcome.
+         */
+        public static final int RESULT_LAST = 1 << 3;
 
         private Flags() {}
     }

@@ -1,7 +1,7 @@
 package io.jmirai.transport.serial;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.ByteBufferInput;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
@@ -19,18 +19,35 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * through {@link LambdaSerializer}. Encoding writes straight into a pooled {@link ByteBuf}; decoding reads through an
  * NIO view of the buffer, without copying it.
  *
- * <p>Kryo guards neither sizes nor depth: decode only what an authenticated peer sent, within the frame limit, and
- * treat any {@code Throwable} from {@link #decode} as that payload's error. This class is thread-safe.
+ * <p>Decoding is bounded by {@link DecodeLimits}: payload length, declared sizes against the bytes present, nesting
+ * depth and, optionally, the classes a payload may name. Still decode only what an authenticated peer sent, and treat
+ * any {@code Throwable} from {@link #decode} as that payload's error. This class is thread-safe.
  */
 public final class KryoCodec {
     private static final int INITIAL_BUFFER = 512;
 
+    // Initialised now rather than in the middle of a stack overflow, which would leave it broken for good in this JVM
+    // (Kryo's exception traces use StringBuffer).
+    static {
+        new StringBuffer(16).append(1).toString();
+    }
+
     private final ClassLoader classLoader;
+    private final DecodeLimits limits;
     private final Pool<Kryo> pool;
 
     /** @param classLoader loads the classes named in payloads */
     public KryoCodec(ClassLoader classLoader) {
+        this(classLoader, DecodeLimits.TRUSTED);
+    }
+
+    /**
+     * @param classLoader loads the classes named in payloads
+     * @param limits what decoding one payload may do (size, depth, classes)
+     */
+    public KryoCodec(ClassLoader classLoader, DecodeLimits limits) {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.pool = new Pool<>(true, false, 64) {
             @Override
             protected Kryo create() {
@@ -45,13 +62,15 @@ public final class KryoCodec {
     }
 
     private Kryo newKryo() {
-        Kryo kryo = new Kryo();
+        Kryo kryo = new BoundedKryo(limits);
         kryo.setClassLoader(classLoader);
         kryo.setRegistrationRequired(false);
         kryo.setWarnUnregisteredClasses(false);
         kryo.setReferences(true);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        if (limits.allowedClasses() == null) { // a lambda names its capturing class and runs its $deserializeLambda$
+            kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        }
         return kryo;
     }
 
@@ -86,10 +105,17 @@ public final class KryoCodec {
         return decode(ByteBuffer.wrap(bytes));
     }
 
+    /**
+     * @throws com.esotericsoftware.kryo.KryoException if the payload is malformed or exceeds the limits
+     */
     private Object decode(ByteBuffer bytes) {
+        if (bytes.remaining() > limits.maxBytes()) {
+            throw new KryoException(
+                    "payload too large: length=" + bytes.remaining() + ", maxBytes=" + limits.maxBytes());
+        }
         Kryo kryo = pool.obtain();
         try {
-            return kryo.readClassAndObject(new ByteBufferInput(bytes));
+            return kryo.readClassAndObject(new BoundedInput(bytes));
         } finally {
             pool.free(kryo);
         }

@@ -37,19 +37,57 @@ public record RemoteError(String className, String message, List<StackTraceEleme
         stackTrace = List.copyOf(stackTrace);
     }
 
-    /** Captures a throwable and its cause chain (cut at {@value #MAX_DEPTH} and at any cycle). */
+    /**
+     * Captures a throwable and its cause chain (cut at {@value #MAX_DEPTH} and at any cycle). Never throws: a
+     * throwable whose {@code getMessage()}, {@code getStackTrace()} or {@code getCause()} throws (or recurses until the
+     * stack overflows) is captured with what could be read and a note in place of the rest.
+     */
     public static RemoteError of(Throwable t) {
-        return of(t, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+        try {
+            return of(t, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+        } catch (Throwable e) { // even the identity set or a class name can fail under a stack overflow or OOM
+            return new RemoteError(safeClassName(t), "(the error could not be captured)", List.of(), null);
+        }
     }
 
     private static RemoteError of(Throwable t, Set<Throwable> seen, int depth) {
         seen.add(t);
-        StackTraceElement[] frames = t.getStackTrace();
-        List<StackTraceElement> list = List.of(frames).subList(0, Math.min(frames.length, MAX_FRAMES));
-        Throwable cause = t.getCause();
+        List<StackTraceElement> list;
+        try {
+            StackTraceElement[] frames = t.getStackTrace();
+            list = frames == null ? List.of() : copyFrames(frames);
+        } catch (Throwable e) {
+            list = List.of();
+        }
+        String message;
+        try {
+            message = t.getMessage();
+        } catch (Throwable e) {
+            message = "(getMessage() threw " + safeClassName(e) + ")";
+        }
+        Throwable cause;
+        try {
+            cause = t.getCause();
+        } catch (Throwable e) {
+            cause = null;
+        }
         RemoteError c =
                 cause == null || seen.contains(cause) || depth + 1 >= MAX_DEPTH ? null : of(cause, seen, depth + 1);
-        return new RemoteError(t.getClass().getName(), t.getMessage(), list, c);
+        return new RemoteError(safeClassName(t), message, list, c);
+    }
+
+    private static List<StackTraceElement> copyFrames(StackTraceElement[] frames) {
+        List<StackTraceElement> list = new ArrayList<>(Math.min(frames.length, MAX_FRAMES));
+        for (int i = 0; i < frames.length && i < MAX_FRAMES; i++) {
+            if (frames[i] != null) {
+                list.add(frames[i]);
+            }
+        }
+        return list;
+    }
+
+    private static String safeClassName(Throwable t) {
+        return t == null ? "java.lang.Throwable" : t.getClass().getName();
     }
 
     /** @return the encoded form, in a buffer the caller owns */

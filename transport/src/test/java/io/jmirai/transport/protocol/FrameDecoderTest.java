@@ -292,7 +292,7 @@ class FrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0008, 0x000f, 0x0100, 0x8000, 0xffff})
+    @ValueSource(ints = {0x0010, 0x001f, 0x0100, 0x8000, 0xffff})
     void shouldRejectReservedResultFlagBits(int flags) {
         assertRejects(buffer(header(12, FrameHeader.VERSION, FrameType.RESULT.code(), flags, 1)))
                 .hasMessageContaining("reserved flag bits set")

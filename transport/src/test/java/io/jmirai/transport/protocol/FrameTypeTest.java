@@ -30,7 +30,8 @@ class FrameTypeTest {
 
     @Test
     void shouldAllowFlagsOnResultOnly() {
-        assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b111);
+        assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
+        assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
         assertThat(FrameType.Flags.RESULT_INTERRUPTED).isEqualTo(4);
