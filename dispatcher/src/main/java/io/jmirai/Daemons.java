@@ -106,7 +106,7 @@ public final class Daemons implements AutoCloseable {
                         b.maxUnauthenticated,
                         ssl,
                         b.heartbeat),
-                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling),
+                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
                 b.events);
         DaemonExits exits = new DaemonExits();
         this.submitter = new TaskSubmitter(
@@ -494,6 +494,7 @@ public final class Daemons implements AutoCloseable {
         private Long seed;
         private Duration interruptGrace = DispatchPolicy.DEFAULT_INTERRUPT_GRACE;
         private boolean fixedPool;
+        private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
         private int maxResultBytes;
         private Set<Class<?>> resultClasses;
@@ -606,6 +607,24 @@ public final class Daemons implements AutoCloseable {
          */
         public Builder dispatcher(boolean value) {
             this.dispatcher = value;
+            return this;
+        }
+
+        /**
+         * How many tasks the dispatcher may send to one daemon at once (default {@value
+         * DispatchPolicy#DEFAULT_PREFETCH}; 1: one at a time). A daemon still runs one task at a time, in the order
+         * they were sent; the others wait there, so that it starts the next without a round trip to the host. A burst
+         * spreads over every daemon before any daemon holds a second task. Tasks waiting at a daemon count as
+         * executing in {@link Status}; timeouts and {@link Mirai#stop()} still resolve them at once (the daemon drops
+         * them). When a daemon is lost or recycled, the tasks waiting there, which never started, go back to the
+         * front of the queue in their order, without counting as a retry; only its oldest unanswered task can have
+         * started, and it fails with code 19 (or is retried) as before. Ignored in direct mode.
+         */
+        public Builder prefetch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("prefetch : " + n + " (expected: >= 1)");
+            }
+            this.prefetch = n;
             return this;
         }
 

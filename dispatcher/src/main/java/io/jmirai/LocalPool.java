@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon processes this JVM started: local daemons at reserved slots (launched, waited for, replaced when
@@ -27,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * callbacks run on the JDK's process reaper threads.
  */
 final class LocalPool {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPool.class);
+
     private final Dispatcher dispatcher;
     private final LocalLauncher launcher;
     private final DaemonOptions options;
@@ -79,7 +83,8 @@ final class LocalPool {
             LocalProcess p;
             try {
                 p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
-            } catch (IOException e) {
+            } catch (IOException | IllegalStateException e) { // IllegalStateException: no daemon jar found
+                LOG.warn("cannot start a local daemon: slot={}, cause={}", slot, e.toString());
                 throw new DaemonStartException("cannot start a local daemon: " + e.getMessage(), e);
             }
             synchronized (processes) {
@@ -132,6 +137,19 @@ final class LocalPool {
         int code = l.process().process().exitValue();
         boolean replace = wasRecycled || code == ExitCode.RECYCLE || (fixedPool && !ExitCode.isLimit(code));
         boolean connected = l.connected().isDone() && !l.connected().isCompletedExceptionally();
+        boolean limit = ExitCode.isLimit(code);
+        if (limit) {
+            LOG.info("local daemon reached its limit and exited: slot={}, pid={}, exitCode={}", slot, pid(l), code);
+        } else if (!wasRecycled) {
+            // the daemon's stderr is in a temporary file that goes with it: keep its last words in the log
+            LOG.warn(
+                    "local daemon exited: slot={}, pid={}, exitCode={}, replaced={}, stderr:\n{}",
+                    slot,
+                    pid(l),
+                    code,
+                    replace && (connected || (fixedPool && ExitCode.killedBySignal(code))),
+                    l.process().stderr());
+        }
         // one that exits before connecting failed to start (not replaced, or it would loop), unless a signal killed it
         if (!(connected || (fixedPool && ExitCode.killedBySignal(code))) || !replace) {
             return;
@@ -147,10 +165,15 @@ final class LocalPool {
                 processes.add(p);
                 watch(new Launched(p, reconnected));
             } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot replace local daemon: slot={}, cause={}", slot, e.toString());
                 return; // the pool shrinks; the status shows the slot offline
             }
         }
         l.process().stop(Duration.ZERO); // exited already: removes its log
+    }
+
+    private static long pid(Launched l) {
+        return l.process().process().pid();
     }
 
     /**
@@ -159,6 +182,15 @@ final class LocalPool {
      * @throws DaemonStartException if one exits first or the time runs out (with its stderr)
      */
     void awaitConnected(List<LocalProcess> started) {
+        try {
+            awaitAll(started);
+        } catch (DaemonStartException e) {
+            LOG.warn("local daemons failed to start: {}", e.getMessage());
+            throw e;
+        }
+    }
+
+    private void awaitAll(List<LocalProcess> started) {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (LocalProcess p : started) {
             CompletableFuture<Void> connected = dispatcher.slotConnected(p.slot());

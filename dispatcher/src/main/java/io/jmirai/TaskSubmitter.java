@@ -5,6 +5,7 @@ import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.QueueGate;
 import io.jmirai.dispatcher.TaskRecord;
+import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.serial.KryoCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -152,8 +153,10 @@ final class TaskSubmitter {
         if (payload.readableBytes() > maxPayloadLength) {
             int length = payload.readableBytes();
             payload.release();
-            throw new IllegalArgumentException(
-                    "task too large: length=" + length + ", maxPayloadLength=" + maxPayloadLength);
+            throw new IllegalArgumentException("task too large: length=" + length + ", maxPayloadLength="
+                    + maxPayloadLength
+                    + " (the frame limit less the header; raise it with Daemons.builder().maxFrameLength(n),"
+                    + " now maxFrameLength=" + (maxPayloadLength + FrameHeader.LENGTH_AFTER_LENGTH_FIELD) + ")");
         }
         return payload;
     }

@@ -135,7 +135,10 @@ class AuthenticationTest {
         Mirai<byte[]> m = daemons.mirai(() -> new byte[2 << 20]);
         Object d = DaemonsTest.awaitData(m);
         assertThat(d).isInstanceOf(MiraiError.class);
-        assertThat(((MiraiError) d).message()).contains("result too large");
+        assertThat(((MiraiError) d).message())
+                .contains("result too large")
+                .contains("maxFrameLength=")
+                .contains("Daemons.builder().maxFrameLength(n)");
         assertThat(daemons.mirai(() -> "alive").get(WAIT)).isEqualTo("alive");
     }
 
@@ -144,7 +147,8 @@ class AuthenticationTest {
         byte[] big = new byte[2 << 20];
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> daemons.mirai(() -> big.length))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("task too large");
+                .hasMessageContaining("task too large")
+                .hasMessageContaining("Daemons.builder().maxFrameLength(n), now maxFrameLength=");
     }
 
     @Test

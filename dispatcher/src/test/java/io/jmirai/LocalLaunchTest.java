@@ -88,4 +88,13 @@ class LocalLaunchTest {
                     .hasMessageContaining("cannot listen: url=" + first.url());
         }
     }
+
+    @Test
+    void shouldNameAHostThatDoesNotResolve() {
+        assertThatThrownBy(() ->
+                        Daemons.builder().url("tcp://no.such.host.invalid:0").start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "cannot listen: url=tcp://no.such.host.invalid:0: cannot resolve host: host=no.such.host.invalid");
+    }
 }

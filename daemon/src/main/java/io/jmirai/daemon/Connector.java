@@ -5,6 +5,8 @@ import io.jmirai.api.ExitCode;
 import io.jmirai.transport.Pipelines;
 import io.jmirai.transport.TransportReadyHandler;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.log.LogLimiter;
+import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -23,9 +25,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A daemon's connection to its host: dials (and redials, with a doubling delay up to 5 s), bounds each attempt and
@@ -41,7 +44,13 @@ final class Connector {
 
     private final Daemon daemon;
     private final DaemonConfig config;
-    private final PrintStream log;
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+
+    /** Failed dials are logged at most once per 30 s: a daemon may keep dialing an absent host for hours. */
+    private final LogLimiter redials = new LogLimiter(Duration.ofSeconds(30));
+    /** Why the current connection ended, for the log: the first reason known wins; reset at each dial. */
+    private String endReason;
+
     private final EventLoop loop;
     private final long startNanos = System.nanoTime();
 
@@ -54,10 +63,9 @@ final class Connector {
     private boolean stopped;
     private long redialDelayMillis = 100;
 
-    Connector(Daemon daemon, DaemonConfig config, PrintStream log, EventLoop loop) {
+    Connector(Daemon daemon, DaemonConfig config, EventLoop loop) {
         this.daemon = daemon;
         this.config = config;
-        this.log = log;
         this.loop = loop;
     }
 
@@ -85,11 +93,31 @@ final class Connector {
      * the one of that attempt; otherwise releases it.
      */
     void send(ByteBuf frame, int attempt) {
+        if (write(frame, attempt)) {
+            channel.flush();
+        }
+    }
+
+    /**
+     * As {@link #send}, without flushing: for a batch of frames followed by one {@link #flush()}.
+     *
+     * @return whether the frame was written (else it was released)
+     */
+    boolean write(ByteBuf frame, int attempt) {
         Channel ch = channel;
         if (ch != null && authenticated && !stopped && (attempt < 0 || attempt == epoch)) {
-            ch.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        } else {
-            frame.release();
+            ch.write(frame, ch.voidPromise());
+            return true;
+        }
+        frame.release();
+        return false;
+    }
+
+    /** Flushes what {@link #write} wrote (one write syscall for the batch). */
+    void flush() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.flush();
         }
     }
 
@@ -99,6 +127,7 @@ final class Connector {
         }
         int attempt = ++epoch;
         authenticated = false;
+        endReason = null;
         rejected = false;
         new Bootstrap()
                 .group(loop)
@@ -123,9 +152,20 @@ final class Connector {
                         channel = f.channel();
                         scheduleHandshakeDeadline(f.channel());
                     } else if (config.autoExit() == AutoExit.NEVER || stillDialing()) {
+                        long skipped = redials.tryAcquire();
+                        if (skipped >= 0) {
+                            LOG.info(
+                                    "cannot reach host, dialing again: url={}, cause={} ({} more failed dials not"
+                                            + " logged)",
+                                    Redact.url(config.url()),
+                                    f.cause() == null ? "?" : f.cause().toString(),
+                                    skipped);
+                        }
                         redialLater();
                     } else {
-                        daemon.exit(ExitCode.UNREACHABLE, "cannot reach host: url=" + config.url() + ": " + f.cause());
+                        daemon.exit(
+                                ExitCode.UNREACHABLE,
+                                "cannot reach host: url=" + Redact.url(config.url()) + ": " + f.cause());
                     }
                 });
     }
@@ -134,7 +174,8 @@ final class Connector {
         loop.schedule(
                 () -> {
                     if (ch == channel && !authenticated && ch.isActive()) {
-                        log.println("jmirai-daemon: handshake timed out: url=" + config.url());
+                        LOG.warn("handshake timed out: url={}", Redact.url(config.url()));
+                        noteEnd("handshake timed out");
                         ch.close();
                     }
                 },
@@ -161,7 +202,19 @@ final class Connector {
         boolean wasAuthenticated = authenticated;
         channel = null;
         authenticated = false;
+        if (wasAuthenticated) {
+            LOG.warn(
+                    "connection to host ended: url={}, reason={}",
+                    Redact.url(config.url()),
+                    endReason != null ? endReason : "closed by the host or the network");
+        }
         daemon.connectionEnded(wasAuthenticated, rejected, tlsFailure);
+    }
+
+    private void noteEnd(String reason) {
+        if (endReason == null) {
+            endReason = reason;
+        }
     }
 
     private void authenticated(int maxFrameLength, Channel ch) {
@@ -169,6 +222,7 @@ final class Connector {
         everAuthenticated = true;
         redialDelayMillis = 100;
         ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
+        LOG.info("connected to host: url={}, maxFrameLength={}", Redact.url(config.url()), maxFrameLength);
         daemon.authenticated(maxFrameLength);
     }
 
@@ -204,7 +258,11 @@ final class Connector {
                                 frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
                     case CANCEL -> daemon.cancel(frame.correlationId());
                     case HEARTBEAT -> {}
-                    case GOODBYE -> ctx.close();
+                    case GOODBYE -> {
+                        Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
+                        noteEnd("host said goodbye: code=" + goodbye.code() + ", reason=" + goodbye.reason());
+                        ctx.close();
+                    }
                     default -> throw new ProtocolException("unexpected frame from host: type=" + frame.type());
                 }
             } finally {
@@ -231,7 +289,8 @@ final class Connector {
                     Handshake.Welcome welcome = Handshake.Welcome.decode(frame.payload());
                     if (!welcome.verify(config.secret(), challenge, hello)) {
                         daemon.exit(
-                                ExitCode.AUTHENTICATION_FAILED, "host failed to prove the secret: url=" + config.url());
+                                ExitCode.AUTHENTICATION_FAILED,
+                                "host failed to prove the secret: url=" + Redact.url(config.url()));
                         ctx.close();
                         return;
                     }
@@ -244,8 +303,11 @@ final class Connector {
                 case GOODBYE -> {
                     rejected = true;
                     Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
-                    log.println("jmirai-daemon: host said goodbye: code=" + goodbye.code() + ", reason="
-                            + goodbye.reason());
+                    LOG.warn(
+                            "host refused this daemon: url={}, code={}, reason={}",
+                            Redact.url(config.url()),
+                            goodbye.code(),
+                            goodbye.reason());
                     ctx.close();
                 }
                 default -> throw new ProtocolException("unexpected frame during handshake: type=" + frame.type());
@@ -260,7 +322,8 @@ final class Connector {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable c = ProtocolException.unwrap(cause);
-            log.println("jmirai-daemon: closing connection: " + c);
+            LOG.warn("closing connection to host: url={}, cause={}", Redact.url(config.url()), c.toString());
+            noteEnd(c.toString());
             ctx.close();
         }
     }

@@ -4,6 +4,7 @@ import io.jmirai.api.AutoExit;
 import io.jmirai.api.ExitCode;
 import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
@@ -20,6 +21,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A daemon: dials the host, authenticates, evaluates one task at a time on its own worker thread, and sends back the
@@ -35,13 +38,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Structure: this class owns the event loop, the limits and the exit decision; the {@code Connector} dials,
  * redials and authenticates; the {@code TaskRunner} runs tasks on the worker. The data path: TASK frame →
- * {@code Connector} → {@code taskArrived} → {@code TaskRunner.start} (worker) → {@code finished} (loop) → RESULT
- * frame through {@code Connector.send}.
+ * {@code Connector} → {@code taskArrived} → {@code TaskRunner.enqueue} (the worker takes tasks in order, one after
+ * the other) → {@code ResultOutbox} (one loop wake-up per batch) → {@code Results.finished} (loop) → RESULT frames
+ * through {@code Connector.write}, one flush per batch.
  *
  * <p>Threading: connection state is confined to one event loop; tasks run on a single worker thread; a CANCEL frame
  * interrupts that thread. {@link #close()} is idempotent and thread-safe.
  */
 public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
     private final DaemonConfig config;
     private final PrintStream log;
     private final DaemonEvents events;
@@ -66,15 +72,15 @@ public final class Daemon implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.group = Transports.newGroup(1, "jmirai-daemon-io");
         this.loop = group.next();
-        this.runner = new TaskRunner(config, alloc, loop, this::finished);
-        this.connector = new Connector(this, config, log, loop);
+        this.runner = new TaskRunner(config, alloc, loop, new Results(), events != DaemonEvents.NOOP);
+        this.connector = new Connector(this, config, loop);
     }
 
     /**
      * Starts a daemon: it dials at once and runs until a limit or the host ends it.
      *
      * @param config the configuration
-     * @param log where the daemon's own messages go (not the tasks' output)
+     * @param log where the daemon's exit message goes (not the tasks' output); its events go to SLF4J
      */
     public static Daemon start(DaemonConfig config, PrintStream log) {
         return start(config, log, DaemonEvents.NOOP);
@@ -84,7 +90,7 @@ public final class Daemon implements AutoCloseable {
      * Starts a daemon that tells {@code events} what it does.
      *
      * @param config the configuration
-     * @param log where the daemon's own messages go (not the tasks' output)
+     * @param log where the daemon's exit message goes (not the tasks' output); its events go to SLF4J
      * @param events the observer, or {@link DaemonEvents#NOOP}
      */
     public static Daemon start(DaemonConfig config, PrintStream log, DaemonEvents events) {
@@ -99,6 +105,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void begin() {
+        LOG.info(
+                "daemon starting: url={}, slot={}, pid={}, autoexit={}",
+                Redact.url(config.url()),
+                config.slot(),
+                ProcessHandle.current().pid(),
+                config.autoExit());
         if (config.wallTime() != null) {
             loop.schedule(this::wallTimeReached, config.wallTime().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -123,9 +135,9 @@ public final class Daemon implements AutoCloseable {
             events.lost(config.url().toString());
         }
         if (tlsFailure != null && !wasAuthenticated && TlsFailures.certificateRejected(tlsFailure)) {
-            String why = "tls handshake failed: url=" + config.url() + ": " + rootMessage(tlsFailure);
+            String why = "tls handshake failed: url=" + Redact.url(config.url()) + ": " + rootMessage(tlsFailure);
             if (config.autoExit() == AutoExit.NEVER) {
-                log.println("jmirai-daemon: " + why);
+                LOG.warn("{} (dialing again: --autoexit=never)", why);
             } else {
                 exit(ExitCode.AUTHENTICATION_FAILED, why);
                 return;
@@ -149,60 +161,66 @@ public final class Daemon implements AutoCloseable {
             exit(
                     rejected ? ExitCode.AUTHENTICATION_FAILED : ExitCode.UNREACHABLE,
                     rejected
-                            ? "host rejected the handshake (wrong secret or stale token): url=" + config.url()
-                            : "connection closed during the handshake: url=" + config.url());
+                            ? "host rejected the handshake (wrong secret or stale token): url="
+                                    + Redact.url(config.url())
+                            : "connection closed during the handshake: url=" + Redact.url(config.url()));
             return;
         }
         if (config.autoExit() == AutoExit.AFTER_TASK && runner.isBusy()) {
             hostGone = true;
+            runner.hold(); // it exits after the running task's RESULT: no task after that one
         } else {
             exit(ExitCode.CONNECTION_ENDED, null);
         }
     }
 
-    /** A TASK frame arrived: run it now, or after the running one. Ownership of the payload passes here. */
+    /** A TASK frame arrived: the worker runs it now, or after the ones before it. Ownership of the payload passes here. */
     void taskArrived(long id, ByteBuf payload) {
         if (exiting) {
             payload.release();
             return;
         }
-        if (runner.isBusy()) {
-            runner.park(id, payload); // hand-off: the backlog owns the payload
-            return;
-        }
         cancelIdleTimer();
-        if (events != DaemonEvents.NOOP) {
-            events.taskStarted(id);
-        }
-        runner.start(id, payload, connector.epoch());
+        runner.enqueue(id, payload, connector.epoch()); // hand-off: the worker releases the payload
     }
 
-    /** The worker finished a task: send its RESULT, then check the limits, then take the next task. */
-    private void finished(long id, TaskAnswer answer, int attempt) {
-        runner.finished();
-        tasksDone++;
-        boolean last = answer.recycle()
-                || (config.maxTasks() > 0 && tasksDone >= config.maxTasks())
-                || wallTimeReached
-                || hostGone;
-        int flags = answer.flags() | (last ? FrameType.Flags.RESULT_LAST : 0); // exits next: the host sends no more
-        if (events != DaemonEvents.NOOP) {
-            events.taskFinished(id, flags);
+    /**
+     * The worker's news on the loop, in order, a batch at a time: RESULT frames are written as they come and flushed
+     * once per batch; each is marked {@code RESULT_LAST} when the daemon exits after it (recycle, maxTasks, wall time,
+     * host gone), and that exit is decided here; when the batch leaves the daemon with nothing to do, its
+     * idle clock starts.
+     */
+    private final class Results implements ResultOutbox.Sink {
+        @Override
+        public void started(long id) {
+            events.taskStarted(id);
         }
-        connector.send(FrameHeader.frame(alloc, FrameType.RESULT, flags, id, answer.payload()), attempt);
-        if (answer.recycle()) {
-            exit(ExitCode.RECYCLE, "recycling: the last task ended with an error that may have damaged this JVM");
-        } else if (config.maxTasks() > 0 && tasksDone >= config.maxTasks()) {
-            exit(ExitCode.MAX_TASKS, null);
-        } else if (wallTimeReached) {
-            exit(ExitCode.WALL_TIME, null);
-        } else if (hostGone) {
-            exit(ExitCode.CONNECTION_ENDED, null);
-        } else {
-            TaskRunner.Waiting next = runner.nextWaiting();
-            if (next != null) {
-                taskArrived(next.id(), next.payload());
-            } else {
+
+        @Override
+        public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+            tasksDone++;
+            boolean maxTasksReached = config.maxTasks() > 0 && tasksDone >= config.maxTasks();
+            boolean last = recycle || maxTasksReached || wallTimeReached || hostGone;
+            int sent = flags | (last ? FrameType.Flags.RESULT_LAST : 0); // exits next: the host sends no more
+            if (events != DaemonEvents.NOOP) {
+                events.taskFinished(id, sent);
+            }
+            connector.write(FrameHeader.compactFrame(alloc, FrameType.RESULT, sent, id, result), attempt);
+            if (recycle) {
+                exit(ExitCode.RECYCLE, "recycling: the last task ended with an error that may have damaged this JVM");
+            } else if (maxTasksReached) {
+                exit(ExitCode.MAX_TASKS, null);
+            } else if (wallTimeReached) {
+                exit(ExitCode.WALL_TIME, null);
+            } else if (hostGone) {
+                exit(ExitCode.CONNECTION_ENDED, null);
+            }
+        }
+
+        @Override
+        public void drained() {
+            connector.flush();
+            if (!exiting && !runner.isBusy()) {
                 armIdleTimer();
             }
         }
@@ -228,6 +246,7 @@ public final class Daemon implements AutoCloseable {
     private void wallTimeReached() {
         if (runner.isBusy()) {
             wallTimeReached = true;
+            runner.hold(); // no task after the running one
         } else {
             exit(ExitCode.WALL_TIME, null);
         }
@@ -260,12 +279,15 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         exiting = true;
+        runner.hold();
+        runner.dropBacklog();
+        connector.flush(); // results written before the exit go out before GOODBYE, or before the close
         connector.stop();
         cancelIdleTimer();
-        runner.dropBacklog();
         if (message != null) {
             log.println("jmirai-daemon: " + message);
         }
+        LOG.info("daemon exiting: code={}", code);
         Channel ch = connector.channel();
         if (ch != null && ch.isActive() && connector.isAuthenticated()) {
             int reason = code == ExitCode.CONNECTION_ENDED ? Handshake.Goodbye.NORMAL : Handshake.Goodbye.LIMIT_REACHED;

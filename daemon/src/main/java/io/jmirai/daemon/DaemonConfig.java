@@ -2,6 +2,7 @@ package io.jmirai.daemon;
 
 import io.jmirai.api.AutoExit;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.log.Redact;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -58,7 +59,7 @@ public record DaemonConfig(
             throw new IllegalArgumentException("maxTasks : " + maxTasks + " (expected: >= 0)");
         }
         if (url.scheme().isTls() && ssl == null) {
-            throw new IllegalArgumentException("a TLS url needs the host's certificate: url=" + url
+            throw new IllegalArgumentException("a TLS url needs the host's certificate: url=" + Redact.url(url)
                     + " (use --cert-pem, --cert-pem-file, --ca-pem or --ca-file)");
         }
     }

@@ -15,7 +15,10 @@ public interface DaemonEvents {
     /** The daemon authenticated to the host at {@code url}. */
     default void connected(String url) {}
 
-    /** Task {@code taskId} was handed to the worker thread. */
+    /**
+     * The worker thread took task {@code taskId} (reported on the loop with the next batch of the worker's news, so
+     * always before the task's {@link #taskFinished}).
+     */
     default void taskStarted(long taskId) {}
 
     /**

@@ -4,6 +4,7 @@ import io.jmirai.api.AutoExit;
 import io.jmirai.api.ExitCode;
 import io.jmirai.tls.ClientTls;
 import io.jmirai.transport.ListenUrl;
+import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.Handshake;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -170,6 +171,12 @@ public final class DaemonMain implements Callable<Integer> {
             description = "bound on connecting and authenticating. Default: ${DEFAULT-VALUE}")
     private String connectTimeout;
 
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            description = "what the daemon logs to stderr: off, error, warn, info, debug or trace. Default: info")
+    private String logLevel;
+
     private PrintStream log = System.err;
 
     /**
@@ -190,6 +197,7 @@ public final class DaemonMain implements Callable<Integer> {
     public Integer call() {
         DaemonConfig config;
         try {
+            DaemonLogging.configure(logLevel);
             ListenUrl parsed = ListenUrl.parse(url);
             SlotIdentity fromPath = slotFromPath(parsed.path());
             config = new DaemonConfig(
@@ -246,7 +254,8 @@ public final class DaemonMain implements Callable<Integer> {
             return null;
         }
         if (!ListenUrl.parse(url).scheme().isTls()) {
-            throw new IllegalArgumentException("a certificate option needs a tls+tcp:// or wss:// url: url=" + url);
+            throw new IllegalArgumentException(
+                    "a certificate option needs a tls+tcp:// or wss:// url: url=" + Redact.url(ListenUrl.parse(url)));
         }
         if (certPem != null) {
             return ClientTls.pinned(certPem);

@@ -60,7 +60,11 @@ record TaskAnswer(int flags, ByteBuf payload, boolean recycle) {
                 return ofThrowable(
                         alloc,
                         new IllegalStateException(
-                                "result too large: length=" + length + ", maxPayloadLength=" + maxPayloadLength));
+                                "result too large: length=" + length + ", maxPayloadLength=" + maxPayloadLength
+                                        + " (the host's maxFrameLength="
+                                        + (maxPayloadLength + FrameHeader.LENGTH_AFTER_LENGTH_FIELD)
+                                        + " less the header; raise it with"
+                                        + " Daemons.builder().maxFrameLength(n))"));
             }
             return new TaskAnswer(0, encoded, false);
         } catch (Throwable t) {
@@ -75,10 +79,18 @@ record TaskAnswer(int flags, ByteBuf payload, boolean recycle) {
     static TaskAnswer ofThrowable(ByteBufAllocator alloc, Throwable t) {
         boolean recycle = damaging(t);
         try {
-            return new TaskAnswer(
-                    FrameType.Flags.RESULT_ERROR, RemoteError.of(t).encode(alloc), recycle);
+            return new TaskAnswer(FrameType.Flags.RESULT_ERROR, describe(t).encode(alloc), recycle);
         } catch (Throwable e) {
             return new TaskAnswer(FrameType.Flags.RESULT_ERROR, Unpooled.wrappedBuffer(FALLBACK), true);
+        }
+    }
+
+    /** @return {@code t} as an error value, naming a missing class and the option that fixes it when that is the cause */
+    private static RemoteError describe(Throwable t) {
+        try {
+            return MissingClass.describe(t);
+        } catch (Throwable e) { // a throwable whose accessors throw: the plain record, which never throws
+            return RemoteError.of(t);
         }
     }
 

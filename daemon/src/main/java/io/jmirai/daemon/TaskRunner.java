@@ -9,87 +9,85 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.Locale;
-import java.util.Properties;
-import java.util.TimeZone;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * Runs a daemon's tasks, one at a time, on a single worker thread: decodes the payload, calls the task, builds its
- * {@link TaskAnswer} (which always exists, however the task ended), and restores the cleanup baseline (system properties, locale, time
- * zone, {@code DaemonContext}) that a successful {@code everywhere} setup moves. Tasks that arrive while one runs
- * wait in a backlog. A cancel interrupts the running task (its RESULT carries {@code RESULT_CANCELLED}) or drops a
- * waiting one; a signal ({@link #interruptBySignal}) interrupts with {@code RESULT_INTERRUPTED}.
+ * Runs a daemon's tasks, one at a time, in arrival order, on a single worker thread: decodes the payload, calls the
+ * task, builds its {@link TaskAnswer} (which always exists, however the task ended), and restores the cleanup baseline
+ * ({@link CleanupBaseline}) that a successful {@code everywhere} setup moves. Tasks that arrive while one runs wait
+ * in the worker's queue, and the worker takes the next one as soon as it has finished one, without a round trip
+ * through the event loop; results go back to the loop through a {@link ResultOutbox} (one wake-up per batch). A
+ * cancel interrupts the running task (its RESULT carries {@code RESULT_CANCELLED}) or drops a waiting one; a signal
+ * ({@link #interruptBySignal}) interrupts with {@code RESULT_INTERRUPTED}. The worker stops taking tasks after
+ * {@code maxTasks} of them, after {@link #hold()}, and after an answer that asks to recycle the daemon.
  *
- * <p>Threading: {@link #start}, {@link #park}, {@link #cancel}, the backlog and the busy flag are confined to the
- * daemon's event loop; {@link #interruptBySignal} is thread-safe; the task runs on the worker, which hands its
- * result back to the loop through the {@link Finisher}. State the loop and the worker share (the task's thread, the
- * running id, the cancel and signal flags) is guarded by one lock; the cleanup baseline is the worker's alone.
+ * <p>Threading: {@link #enqueue}, {@link #cancel}, {@link #hold}, {@link #dropBacklog} are called on the daemon's
+ * event loop; {@link #interruptBySignal} is thread-safe; tasks run on the worker. The queue, the running task's state
+ * (thread, id, cancel and signal flags) and the counters are guarded by one lock; the cleanup baseline is the
+ * worker's alone.
  */
 final class TaskRunner {
-    /** Takes a finished task's RESULT on the event loop. */
-    interface Finisher {
-        /**
-         * @param answer the RESULT's flags and payload (ownership passes to the finisher), and whether to recycle
-         * @param attempt the connection attempt the task arrived on
-         */
-        void finished(long id, TaskAnswer answer, int attempt);
-    }
-
     private final DaemonConfig config;
     private final KryoCodec codec;
     private final ByteBufAllocator alloc;
-    private final Executor loop;
-    private final Finisher finisher;
-    private final ExecutorService worker;
+    private final ResultOutbox outbox;
+    private final boolean reportStarts;
+    private final Thread worker;
     private final Object taskLock = new Object();
 
     // The cleanup baseline: read and written by the worker only (after construction).
-    private Properties propertiesSnapshot;
-    private Locale localeSnapshot;
-    private TimeZone timeZoneSnapshot;
-
-    // Confined to the event loop.
-    private boolean busy;
-    private final ArrayDeque<Waiting> backlog = new ArrayDeque<>();
+    private final CleanupBaseline baseline;
 
     // Written on the event loop at authentication, read by the worker.
     private volatile int maxFrameLength = FrameHeader.HANDSHAKE_MAX_FRAME_LENGTH;
 
-    // Shared between the event loop and the worker, guarded by taskLock.
+    // Guarded by taskLock.
+    private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
     private Thread taskThread;
     private long runningId;
     private boolean taskActive;
+    private boolean finishing; // answered (flags fixed), result not yet in the outbox
     private boolean cancelRequested;
     private boolean signalled;
+    private boolean held;
+    private boolean shutdown;
+    private int taken;
 
-    TaskRunner(DaemonConfig config, ByteBufAllocator alloc, Executor loop, Finisher finisher) {
+    /**
+     * @param loop the daemon's event loop: results are handed back there
+     * @param sink takes the results on the loop
+     * @param reportStarts whether the sink is told when the worker takes a task (costs a hand-off per task)
+     */
+    TaskRunner(
+            DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
         this.config = config;
         this.codec = new KryoCodec(config.classLoader());
         TaskAnswer.prepare();
         this.alloc = alloc;
-        this.loop = loop;
-        this.finisher = finisher;
-        this.propertiesSnapshot = copy(System.getProperties());
-        this.localeSnapshot = Locale.getDefault();
-        this.timeZoneSnapshot = TimeZone.getDefault();
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "jmirai-task");
-            t.setDaemon(true);
-            t.setContextClassLoader(config.classLoader());
-            return t;
-        });
+        this.outbox = new ResultOutbox(loop, sink);
+        this.reportStarts = reportStarts;
+        this.baseline = new CleanupBaseline();
+        this.worker = new Thread(this::work, "jmirai-task");
+        worker.setDaemon(true);
+        worker.setContextClassLoader(config.classLoader());
+        worker.start();
     }
 
-    /** A task that arrived while another ran. */
-    record Waiting(long id, ByteBuf payload) {}
+    /** A task waiting for the worker. */
+    record Waiting(long id, ByteBuf payload, int attempt) {}
 
-    /** @return whether a task is running (from {@link #start} until its result is back on the loop) */
+    /**
+     * @return whether the daemon has work: a task running or waiting, or news of one not yet back on the loop. Its
+     *     idle clock runs only when this is false.
+     */
     boolean isBusy() {
-        return busy;
+        synchronized (taskLock) {
+            if (taskActive || finishing || !queue.isEmpty()) {
+                return true;
+            }
+        }
+        return outbox.isPending();
     }
 
     /** The host's frame limit, once authenticated: a larger result is reported as an error. */
@@ -97,39 +95,33 @@ final class TaskRunner {
         this.maxFrameLength = value;
     }
 
-    /** A task arrived while another runs: it waits. The backlog owns the payload. */
-    void park(long id, ByteBuf payload) {
-        backlog.add(new Waiting(id, payload));
-    }
-
-    /** @return the next waiting task, or null */
-    Waiting nextWaiting() {
-        return backlog.poll();
-    }
-
-    /** Drops every waiting task (the connection they came on is gone). */
-    void dropBacklog() {
-        Waiting w;
-        while ((w = backlog.poll()) != null) {
-            w.payload().release();
-        }
-    }
-
-    /** Hands a task to the worker; the worker releases the payload. */
-    void start(long id, ByteBuf payload, int attempt) {
-        busy = true;
+    /** Queues a task for the worker (which takes it at once if idle); the worker releases the payload. */
+    void enqueue(long id, ByteBuf payload, int attempt) {
         synchronized (taskLock) {
-            runningId = id;
-            taskActive = true;
-            cancelRequested = false;
-            signalled = false;
+            if (shutdown) {
+                payload.release();
+                return;
+            }
+            queue.add(new Waiting(id, payload, attempt));
+            taskLock.notifyAll();
         }
-        worker.execute(() -> run(id, payload, attempt));
     }
 
-    /** The finished task's result is back on the loop. */
-    void finished() {
-        busy = false;
+    /** The worker takes no further task (the daemon will exit after the running one). */
+    void hold() {
+        synchronized (taskLock) {
+            held = true;
+        }
+    }
+
+    /** Drops every waiting task (the connection they came on is gone, or the daemon exits). */
+    void dropBacklog() {
+        synchronized (taskLock) {
+            Waiting w;
+            while ((w = queue.poll()) != null) {
+                w.payload().release();
+            }
+        }
     }
 
     /** @return whether the running task was cancelled and has not yet answered */
@@ -146,20 +138,20 @@ final class TaskRunner {
      */
     boolean cancel(long id) {
         synchronized (taskLock) {
-            if (busy && runningId == id) {
+            if (taskActive && runningId == id) {
                 cancelRequested = true;
                 if (taskThread != null) {
                     taskThread.interrupt();
                 }
                 return false;
             }
-        }
-        for (Iterator<Waiting> it = backlog.iterator(); it.hasNext(); ) {
-            Waiting w = it.next();
-            if (w.id() == id) {
-                it.remove();
-                w.payload().release();
-                return true;
+            for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
+                Waiting w = it.next();
+                if (w.id() == id) {
+                    it.remove();
+                    w.payload().release();
+                    return true;
+                }
             }
         }
         return false;
@@ -179,9 +171,67 @@ final class TaskRunner {
         }
     }
 
-    /** Stops the worker thread (interrupting a running task). */
+    /** @return whether the worker has nothing running, finishing or queued (its news may still be in the outbox) */
+    boolean workerIdle() {
+        synchronized (taskLock) {
+            return !taskActive && !finishing && queue.isEmpty();
+        }
+    }
+
+    /** @return how many times results woke the event loop (for tests and measurements) */
+    long loopWakeups() {
+        return outbox.wakeups();
+    }
+
+    /** Stops the worker thread (interrupting a running task) and drops the waiting ones. */
     void shutdown() {
-        worker.shutdownNow();
+        synchronized (taskLock) {
+            shutdown = true;
+            taskLock.notifyAll();
+        }
+        dropBacklog();
+        worker.interrupt();
+    }
+
+    /** The worker's loop: take the next task (waiting only when there is none), run it, hand back its result. */
+    private void work() {
+        while (true) {
+            Waiting next = take();
+            if (next == null) {
+                return;
+            }
+            if (reportStarts) {
+                outbox.started(next.id());
+            }
+            run(next.id(), next.payload(), next.attempt());
+        }
+    }
+
+    /** @return the next task, marked running; null once shut down */
+    private Waiting take() {
+        synchronized (taskLock) {
+            while (!shutdown && (queue.isEmpty() || held || limitReached())) {
+                try {
+                    taskLock.wait();
+                } catch (InterruptedException e) {
+                    // a stale interrupt (a cancel racing the end of a task) or shutdown: the loop condition decides
+                }
+            }
+            if (shutdown) {
+                return null;
+            }
+            Waiting w = queue.poll();
+            taken++;
+            runningId = w.id();
+            taskActive = true;
+            cancelRequested = false;
+            signalled = false;
+            return w;
+        }
+    }
+
+    private boolean limitReached() {
+        return config.maxTasks() > 0 && taken >= config.maxTasks();
     }
 
     private void run(long id, ByteBuf payload, int attempt) {
@@ -216,8 +266,16 @@ final class TaskRunner {
         } finally {
             answer = finishScope(answer, setup);
         }
-        TaskAnswer out = answer;
-        loop.execute(() -> finisher.finished(id, out, attempt));
+        synchronized (taskLock) {
+            if (answer.recycle()) {
+                held = true; // the daemon exits after this answer: the worker takes no further task
+            }
+        }
+        // in the outbox before it stops counting as finishing: the daemon never looks idle in between
+        outbox.finished(id, answer.flags(), answer.payload(), attempt, answer.recycle());
+        synchronized (taskLock) {
+            finishing = false;
+        }
     }
 
     /** Ends the task's scope and restores (or commits) the baseline; whatever fails here recycles the daemon. */
@@ -229,6 +287,7 @@ final class TaskRunner {
         synchronized (taskLock) {
             taskThread = null;
             taskActive = false;
+            finishing = true;
             if (cancelRequested) {
                 flags |= FrameType.Flags.RESULT_CANCELLED;
             }
@@ -240,34 +299,13 @@ final class TaskRunner {
         try {
             TaskScope.exit();
             if (setup && answer.flags() == 0) {
-                commitBaseline();
+                baseline.commit();
             } else if (config.cleanup()) {
-                cleanup();
+                baseline.restore();
             }
         } catch (Throwable t) {
             return answer.withFlags(flags).recycleIf(true);
         }
         return answer.withFlags(flags);
-    }
-
-    private void cleanup() {
-        System.setProperties(copy(propertiesSnapshot));
-        Locale.setDefault(localeSnapshot);
-        TimeZone.setDefault(timeZoneSnapshot);
-        TaskScope.restoreBaseline();
-    }
-
-    /** After a successful {@code everywhere} setup: what it left becomes what cleanup restores. */
-    private void commitBaseline() {
-        propertiesSnapshot = copy(System.getProperties());
-        localeSnapshot = Locale.getDefault();
-        timeZoneSnapshot = TimeZone.getDefault();
-        TaskScope.commitBaseline();
-    }
-
-    private static Properties copy(Properties p) {
-        Properties copy = new Properties();
-        copy.putAll(p);
-        return copy;
     }
 }

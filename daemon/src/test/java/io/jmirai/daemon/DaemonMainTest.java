@@ -51,7 +51,7 @@ class DaemonMainTest {
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help)
                 .contains("URL", "--autoexit", "--idletime", "--walltime", "--maxtasks", "--[no-]cleanup", "--output")
-                .contains("--classpath", "--secret-file", "--secret-stdin", "JMIRAI_SECRET")
+                .contains("--classpath", "--secret-file", "--secret-stdin", "JMIRAI_SECRET", "--log-level")
                 .contains("idle time reached", "wall time reached", "task limit reached");
     }
 
@@ -94,6 +94,9 @@ class DaemonMainTest {
         assertThat(stderr()).contains("classpath entry does not exist");
         assertThat(DaemonMain.run("tcp://127.0.0.1:1", "--secret-file=" + secret, "--maxtasks=x"))
                 .isEqualTo(ExitCode.USAGE);
+        assertThat(DaemonMain.run("tcp://127.0.0.1:1", "--secret-file=" + secret, "--log-level=loud"))
+                .isEqualTo(ExitCode.USAGE);
+        assertThat(stderr()).contains("--log-level : loud (expected: off, error, warn, info, debug or trace)");
     }
 
     @Test

@@ -12,9 +12,13 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,26 +36,44 @@ class TaskRunnerTest {
 
     private final KryoCodec codec = new KryoCodec(TaskRunnerTest.class.getClassLoader());
     private final BlockingQueue<Finished> done = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Long> starts = new LinkedBlockingQueue<>();
     private final TaskRunner runner = new TaskRunner(
-            new DaemonConfig(
-                    ListenUrl.parse("tcp://127.0.0.1:1"),
-                    new byte[] {1},
-                    0,
-                    "",
-                    AutoExit.NOW,
-                    null,
-                    null,
-                    0,
-                    false,
-                    true,
-                    TaskRunnerTest.class.getClassLoader(),
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(1),
-                    null),
+            config(0),
             ALLOC,
             Runnable::run,
-            (id, answer, attempt) ->
-                    done.add(new Finished(id, answer.flags(), answer.payload(), attempt, answer.recycle())));
+            new ResultOutbox.Sink() {
+                @Override
+                public void started(long id) {
+                    starts.add(id);
+                }
+
+                @Override
+                public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+                    done.add(new Finished(id, flags, result, attempt, recycle));
+                }
+
+                @Override
+                public void drained() {}
+            },
+            true);
+
+    private static DaemonConfig config(int maxTasks) {
+        return new DaemonConfig(
+                ListenUrl.parse("tcp://127.0.0.1:1"),
+                new byte[] {1},
+                0,
+                "",
+                AutoExit.NOW,
+                null,
+                null,
+                maxTasks,
+                false,
+                true,
+                TaskRunnerTest.class.getClassLoader(),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                null);
+    }
 
     private record Finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {}
 
@@ -78,7 +100,7 @@ class TaskRunnerTest {
     @Test
     void shouldAnswerAnExceptionWhoseAccessorsThrowWithoutRecycling() throws Exception {
         runner.maxFrameLength(1 << 20);
-        runner.start(
+        runner.enqueue(
                 5,
                 payload((Callable<Integer> & Serializable) () -> {
                     throw new NastyException();
@@ -99,7 +121,9 @@ class TaskRunnerTest {
     @Test
     void shouldAnswerAStackOverflowAndAskToBeRecycled() throws Exception {
         runner.maxFrameLength(1 << 20);
-        runner.start(6, payload((Callable<Integer> & Serializable) TaskRunnerTest::recurse), 1);
+        runner.enqueue(6, payload((Callable<Integer> & Serializable) TaskRunnerTest::recurse), 1);
+        ByteBuf after = payload((Callable<Integer> & Serializable) () -> 7);
+        runner.enqueue(7, after, 1);
         Finished f = next();
         try {
             assertThat(f.flags()).isEqualTo(io.jmirai.transport.protocol.FrameType.Flags.RESULT_ERROR);
@@ -109,6 +133,11 @@ class TaskRunnerTest {
         } finally {
             f.result().release();
         }
+        // the daemon exits after this answer: the worker takes no further task (as with maxTasks)
+        assertThat(done.poll(300, TimeUnit.MILLISECONDS))
+                .as("nothing runs after a recycle answer")
+                .isNull();
+        assertThat(after.refCnt()).as("never taken").isEqualTo(1);
     }
 
     private static int recurse() {
@@ -127,7 +156,6 @@ class TaskRunnerTest {
     private Finished next() throws InterruptedException {
         Finished f = done.poll(10, TimeUnit.SECONDS);
         assertThat(f).as("a task finished within 10 s").isNotNull();
-        runner.finished(); // what the daemon does on its loop
         return f;
     }
 
@@ -135,10 +163,10 @@ class TaskRunnerTest {
     void shouldRunATaskAndHandBackItsValueWithTheAttempt() throws Exception {
         runner.maxFrameLength(1 << 20);
         ByteBuf payload = payload((Callable<Integer> & Serializable) () -> 6 * 7);
-        runner.start(1, payload, 3);
-        assertThat(runner.isBusy()).isTrue();
+        runner.enqueue(1, payload, 3);
         Finished f = next();
-        assertThat(runner.isBusy()).isFalse();
+        assertThat(starts.poll()).as("the start was reported before the result").isEqualTo(1L);
+        awaitIdle();
         assertThat(payload.refCnt()).as("the worker released the payload").isZero();
         assertThat(f.id()).isEqualTo(1);
         assertThat(f.attempt()).isEqualTo(3);
@@ -150,7 +178,7 @@ class TaskRunnerTest {
     @Test
     void shouldInterruptTheRunningTaskOnCancelAndFlagItsResult() throws Exception {
         runner.maxFrameLength(1 << 20);
-        runner.start(
+        runner.enqueue(
                 5,
                 payload((Callable<Integer> & Serializable) () -> {
                     STARTED.countDown();
@@ -170,28 +198,199 @@ class TaskRunnerTest {
         assertThat(runner.ignoringCancel()).as("it answered").isFalse();
     }
 
-    @Test
-    void shouldDropAWaitingTaskOnCancelAndKeepTheOthersInOrder() {
-        ByteBuf second = payload((Callable<Integer> & Serializable) () -> 2);
-        ByteBuf third = payload((Callable<Integer> & Serializable) () -> 3);
-        runner.park(2, second);
-        runner.park(3, third);
-        assertThat(runner.cancel(2)).as("dropped: the caller answers for it").isTrue();
-        assertThat(second.refCnt()).isZero();
-        assertThat(runner.cancel(9)).as("unknown id: nothing to do").isFalse();
-        TaskRunner.Waiting next = runner.nextWaiting();
-        assertThat(next.id()).isEqualTo(3);
-        assertThat(runner.nextWaiting()).isNull();
-        next.payload().release();
+    /** Holds the worker in a task until the test opens it; a static field, since tasks are decoded copies. */
+    private static volatile CountDownLatch gate;
+
+    private static final Callable<Integer> BLOCKER = (Callable<Integer> & Serializable) () -> {
+        gate.await(20, TimeUnit.SECONDS);
+        return 1;
+    };
+
+    private void awaitIdle() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (runner.isBusy()) {
+            assertThat(System.nanoTime()).as("runner idle within 10 s").isLessThan(deadline);
+            Thread.yield();
+        }
     }
 
     @Test
-    void shouldReleaseTheBacklogWhenDropped() {
+    void shouldDropAWaitingTaskOnCancelAndKeepTheOthersInOrder() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        gate = new CountDownLatch(1);
+        runner.enqueue(1, payload(BLOCKER), 1);
+        ByteBuf second = payload((Callable<Integer> & Serializable) () -> 2);
+        ByteBuf third = payload((Callable<Integer> & Serializable) () -> 3);
+        runner.enqueue(2, second, 1);
+        runner.enqueue(3, third, 1);
+        assertThat(starts.poll(10, TimeUnit.SECONDS)).as("the blocker runs").isEqualTo(1L);
+        assertThat(runner.cancel(2)).as("dropped: the caller answers for it").isTrue();
+        assertThat(second.refCnt()).isZero();
+        assertThat(runner.cancel(9)).as("unknown id: nothing to do").isFalse();
+        gate.countDown();
+        Finished first = next();
+        Finished last = next();
+        assertThat(first.id()).isEqualTo(1);
+        assertThat(last.id()).isEqualTo(3);
+        assertThat(codec.decode(last.result())).isEqualTo(3);
+        first.result().release();
+        last.result().release();
+        awaitIdle();
+        assertThat(done).isEmpty();
+    }
+
+    @Test
+    void shouldReleaseTheBacklogWhenDropped() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        gate = new CountDownLatch(1);
+        runner.enqueue(1, payload(BLOCKER), 1);
+        assertThat(starts.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
         ByteBuf waiting = payload((Callable<Integer> & Serializable) () -> 2);
-        runner.park(2, waiting);
+        runner.enqueue(2, waiting, 1);
         runner.dropBacklog();
         assertThat(waiting.refCnt()).isZero();
-        assertThat(runner.nextWaiting()).isNull();
+        gate.countDown();
+        next().result().release();
+        awaitIdle();
+        assertThat(done).isEmpty();
+        assertThat(starts).isEmpty();
+    }
+
+    @Test
+    void shouldTakeQueuedTasksWithoutTheLoopAndHandBackABatchWithOneWakeUp() throws Exception {
+        ManualLoop loop = new ManualLoop();
+        List<Long> order = new ArrayList<>();
+        int[] drains = {0};
+        TaskRunner batching = new TaskRunner(
+                config(0),
+                ALLOC,
+                loop,
+                new ResultOutbox.Sink() {
+                    @Override
+                    public void started(long id) {}
+
+                    @Override
+                    public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+                        order.add(id);
+                        result.release();
+                    }
+
+                    @Override
+                    public void drained() {
+                        drains[0]++;
+                    }
+                },
+                false);
+        try {
+            batching.maxFrameLength(1 << 20);
+            gate = new CountDownLatch(1);
+            batching.enqueue(1, payload(BLOCKER), 1);
+            for (long id = 2; id <= 4; id++) {
+                long v = id;
+                batching.enqueue(id, payload((Callable<Long> & Serializable) () -> v), 1);
+            }
+            gate.countDown();
+            // the loop does not run: the worker must take 2, 3 and 4 on its own, and wake the loop only once
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!batching.workerIdle()) {
+                assertThat(System.nanoTime()).as("worker done within 10 s").isLessThan(deadline);
+                Thread.yield();
+            }
+            assertThat(batching.loopWakeups())
+                    .as("one wake-up for four results")
+                    .isEqualTo(1);
+            assertThat(loop.runAll()).isEqualTo(1);
+            assertThat(order).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(drains[0]).as("one flush for the batch").isEqualTo(1);
+
+            // a lone result later is not held back for company: it wakes the loop at once
+            batching.enqueue(5, payload((Callable<Integer> & Serializable) () -> 5), 1);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loop.size() == 0) {
+                assertThat(System.nanoTime())
+                        .as("lone result handed back within 10 s")
+                        .isLessThan(deadline);
+                Thread.yield();
+            }
+            assertThat(loop.runAll()).isEqualTo(1);
+            assertThat(order).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(batching.loopWakeups()).isEqualTo(2);
+        } finally {
+            batching.shutdown();
+        }
+    }
+
+    @Test
+    void shouldStopTakingTasksAtMaxTasksAndWhenHeld() throws Exception {
+        BlockingQueue<Long> finished = new LinkedBlockingQueue<>();
+        ResultOutbox.Sink sink = new ResultOutbox.Sink() {
+            @Override
+            public void started(long id) {}
+
+            @Override
+            public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+                finished.add(id);
+                result.release();
+            }
+
+            @Override
+            public void drained() {}
+        };
+        TaskRunner limited = new TaskRunner(config(2), ALLOC, Runnable::run, sink, false);
+        ByteBuf third = payload((Callable<Integer> & Serializable) () -> 3);
+        try {
+            limited.maxFrameLength(1 << 20);
+            limited.enqueue(1, payload((Callable<Integer> & Serializable) () -> 1), 1);
+            limited.enqueue(2, payload((Callable<Integer> & Serializable) () -> 2), 1);
+            limited.enqueue(3, third, 1);
+            assertThat(finished.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
+            assertThat(finished.poll(10, TimeUnit.SECONDS)).isEqualTo(2L);
+            assertThat(limited.isBusy()).as("the third waits: the limit is two").isTrue();
+            assertThat(third.refCnt()).as("never taken").isEqualTo(1);
+            limited.dropBacklog();
+            assertThat(third.refCnt()).isZero();
+            assertThat(finished).isEmpty();
+        } finally {
+            limited.shutdown();
+        }
+
+        TaskRunner held = new TaskRunner(config(0), ALLOC, Runnable::run, sink, false);
+        ByteBuf waiting = payload((Callable<Integer> & Serializable) () -> 7);
+        try {
+            held.hold();
+            held.enqueue(7, waiting, 1);
+            assertThat(finished.poll(200, TimeUnit.MILLISECONDS))
+                    .as("held: nothing runs")
+                    .isNull();
+            assertThat(waiting.refCnt()).isEqualTo(1);
+        } finally {
+            held.shutdown();
+        }
+        assertThat(waiting.refCnt()).as("shutdown drops what waits").isZero();
+    }
+
+    /** An event loop that runs what it is given only when the test says so. */
+    private static final class ManualLoop implements Executor {
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void execute(Runnable r) {
+            tasks.add(r);
+        }
+
+        int size() {
+            return tasks.size();
+        }
+
+        int runAll() {
+            int n = 0;
+            Runnable r;
+            while ((r = tasks.poll()) != null) {
+                r.run();
+                n++;
+            }
+            return n;
+        }
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.jmirai.dispatcher;
 /**
  * The task counters of {@link io.jmirai.Status}: every user task is in exactly one of awaiting (queued or pinned),
  * executing (at a daemon) or completed (resolved in any way), so {@code awaiting + executing + completed ==
- * submitted} holds after every call. Internal replays of {@code everywhere} setups are not counted.
+ * submitted} holds after every call. Internal replays of {@code everywhere} setups are not counted. A task sent to a
+ * daemon counts as executing from then on, also while it waits there behind the daemon's running task (prefetch, {@link
+ * PrefetchScheduling}); if it comes back unstarted from a lost daemon it is awaiting again.
  *
  * <p>Threading: confined to the dispatcher's event loop.
  */

@@ -9,6 +9,7 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -19,6 +20,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One daemon's connection, host side: the handshake (nothing but a HELLO is read before the daemon has proved the
@@ -26,7 +29,14 @@ import java.util.concurrent.TimeUnit;
  * direct mode). Confined to the dispatcher's event loop.
  */
 final class DaemonConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonConnection.class);
+
     private final Dispatcher dispatcher;
+    /** Why the connection ended, for the log: the first reason known wins. Never holds the secret or a token. */
+    private String closeReason;
+    /** The host closed it (goodbye, recycle, regenerate): not a loss to warn about. */
+    private boolean closedByHost;
+
     private Channel channel;
     private Handshake.Challenge challenge;
     private String path = "";
@@ -42,6 +52,17 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
     boolean recycling;
+    /**
+     * The daemon said it exits by a limit (GOODBYE {@code LIMIT_REACHED}, sent after its last RESULT): it runs
+     * nothing now and gets no more tasks, so every task still unanswered there never started.
+     */
+    boolean finishing;
+    /** Has frames written but not flushed ({@link WriteBatch}). */
+    boolean dirty;
+    // The links of the one DaemonList this connection is in, if any (PrefetchScheduling's idle and room lists).
+    DaemonList list;
+    DaemonConnection listPrev;
+    DaemonConnection listNext;
     /** What the handshake settled; null until then. */
     private Negotiated negotiated;
 
@@ -78,6 +99,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         remote = channel.remoteAddress();
         if (!dispatcher.admitUnauthenticated(remote)) {
+            dispatcher.refused(ctx.channel(), "too many connections authenticating at once");
             ctx.close();
             return;
         }
@@ -87,6 +109,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 .schedule(
                         () -> {
                             if (!authenticated) {
+                                dispatcher.refused(ctx.channel(), "handshake timed out");
+                                closeReason = "handshake timed out";
                                 ctx.close();
                             }
                         },
@@ -126,7 +150,14 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
                 }
                 case HEARTBEAT -> {}
-                case GOODBYE -> ctx.close();
+                case GOODBYE -> {
+                    // a daemon leaving by its own limit: every task still waiting there goes back to the queue
+                    ByteBuf goodbye = frame.payload();
+                    finishing = goodbye.readableBytes() >= 2
+                            && goodbye.getUnsignedShort(goodbye.readerIndex()) == Handshake.Goodbye.LIMIT_REACHED;
+                    noteClose("daemon said goodbye: " + goodbyeReason(frame));
+                    ctx.close();
+                }
                 default -> throw new ProtocolException("unexpected frame from daemon: type=" + frame.type());
             }
         } finally {
@@ -140,6 +171,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         Handshake.Hello hello = Handshake.Hello.decode(frame.payload());
         if (!hello.verify(dispatcher.config().secret(), challenge)) {
+            dispatcher.refused(ctx.channel(), "authentication failed: slot=" + hello.slot() + ", pid=" + hello.pid());
+            closeReason = "authentication failed";
             goodbye(ctx.channel(), Handshake.Goodbye.AUTHENTICATION_FAILED, "authentication failed");
             return;
         }
@@ -150,6 +183,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
         String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token(), path);
         if (refusal != null) {
+            dispatcher.refused(ctx.channel(), refusal + ", pid=" + hello.pid()); // refusals never name the token
+            closeReason = refusal;
             goodbye(ctx.channel(), Handshake.Goodbye.REJECTED, refusal);
             return;
         }
@@ -165,6 +200,11 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ctx.alloc())))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         dispatcher.connected(this);
+        LOG.info(
+                "daemon connected: daemon={}, pid={}, remote={}",
+                row.id,
+                pid,
+                ctx.channel().remoteAddress());
     }
 
     private static void goodbye(Channel ch, int code, String reason) {
@@ -174,19 +214,29 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends a TASK frame for {@code task}; the record keeps its own reference to the payload, and gives back its
-     * queue room once the frame is written (or has failed to be).
+     * Writes a TASK frame for {@code task}, without flushing (the caller flushes once per pass, {@link WriteBatch});
+     * the record keeps its own reference to the payload, and gives back its queue room once the frame is written
+     * (or has failed to be, which also closes the connection).
      */
     void send(TaskRecord task) {
-        task.payload().touch("Dispatcher.assign");
-        channel.writeAndFlush(FrameHeader.frame(
+        channel.write(FrameHeader.frame(
                         channel.alloc(),
                         FrameType.TASK,
                         0,
                         task.id(),
                         task.payload().retainedDuplicate()))
-                .addListener(f -> task.releaseGate())
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                .addListener(new Written(task));
+    }
+
+    /** One listener per TASK write: gives back the task's gate room, closes the connection if the write failed. */
+    private record Written(TaskRecord task) implements ChannelFutureListener {
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture f) {
+            task.releaseGate();
+            if (!f.isSuccess()) {
+                f.channel().close();
+            }
+        }
     }
 
     /** Asks the daemon to interrupt (or drop, if it has not started) task {@code id}. */
@@ -199,6 +249,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     /** Says goodbye and closes. */
     void close(String reason) {
+        closedByHost = true;
+        noteClose("closed by the host: " + reason);
         if (channel != null && channel.isActive()) {
             goodbye(channel, Handshake.Goodbye.NORMAL, reason);
         }
@@ -218,6 +270,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             handshakeDeadline.cancel(false);
         }
         if (authenticated) {
+            String reason = closeReason != null ? closeReason : "connection closed by the daemon or the network";
+            if (closedByHost) {
+                LOG.info("daemon disconnected: daemon={}, pid={}, reason={}", row.id, pid, reason);
+            } else {
+                LOG.warn("daemon lost: daemon={}, pid={}, reason={}", row.id, pid, reason);
+            }
             dispatcher.disconnected(this);
         }
     }
@@ -225,7 +283,26 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = ProtocolException.unwrap(cause);
+        noteClose(String.valueOf(c));
+        if (!authenticated && closeReason != null) {
+            dispatcher.refused(ctx.channel(), closeReason);
+        }
         dispatcher.connectionError(this, c);
         ctx.close();
+    }
+
+    private void noteClose(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+    }
+
+    private static String goodbyeReason(Frame frame) {
+        try {
+            Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
+            return "code=" + goodbye.code() + ", reason=" + goodbye.reason();
+        } catch (RuntimeException e) {
+            return "(malformed goodbye: " + e.getMessage() + ")";
+        }
     }
 }

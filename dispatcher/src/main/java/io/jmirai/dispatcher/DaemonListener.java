@@ -3,6 +3,7 @@ package io.jmirai.dispatcher;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.Pipelines;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.log.LogLimiter;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,7 +14,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The listening socket and admission: binds the configured URL on the dispatcher's loop, gives every accepted
@@ -23,6 +29,11 @@ import java.util.function.Supplier;
  * <p>Threading: constructed on any thread; everything else is confined to the dispatcher's event loop.
  */
 final class DaemonListener {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonListener.class);
+    /** Refused handshakes are logged at most once per this interval: strangers can cause them at will. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+
+    private final LogLimiter refusals = new LogLimiter(REFUSAL_LOG_INTERVAL);
     private final Channel serverChannel;
     private final ChannelGroup channels;
     private final ListenUrl url;
@@ -58,12 +69,34 @@ final class DaemonListener {
                     .syncUninterruptibly()
                     .channel();
         } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
-            throw new IllegalStateException("cannot listen: url=" + config.url() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen: url=" + config.url() + ": " + why(e, config.url()), e);
         }
         this.serverChannel = bound;
         this.url = config.url()
                 .withPort(((InetSocketAddress) bound.localAddress()).getPort())
                 .withPath("");
+    }
+
+    /** Why a bind failed, in words: some JDK exceptions have no message (an unresolvable host has none). */
+    static String why(Throwable e, ListenUrl url) {
+        if (e instanceof UnresolvedAddressException || e instanceof UnknownHostException) {
+            return "cannot resolve host: host=" + url.host();
+        }
+        String message = e.getMessage();
+        return message != null ? message : e.getClass().getName();
+    }
+
+    /** A connection was refused before it authenticated: logged, rate-limited (never with the secret or a token). */
+    void refused(Channel ch, String reason) {
+        long skipped = refusals.tryAcquire();
+        if (skipped >= 0) {
+            LOG.warn(
+                    "handshake refused: remote={}, reason={} ({} more refused in the last {} s, not logged)",
+                    ch.remoteAddress(),
+                    reason,
+                    skipped,
+                    REFUSAL_LOG_INTERVAL.toSeconds());
+        }
     }
 
     /** @return the URL daemons dial, with the bound port and no path */

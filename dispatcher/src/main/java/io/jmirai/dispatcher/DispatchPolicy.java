@@ -11,13 +11,27 @@ import java.util.function.IntConsumer;
  * @param interruptGrace how long a daemon has to answer after its running task was cancelled; then it is recycled
  * @param gate counts queued payload bytes (backpressure)
  * @param onRecycle told, on the dispatcher's thread, the slot of a daemon being recycled (before it is closed)
+ * @param prefetch how many tasks a daemon may hold at once (not direct): it runs one and the others wait there, so it
+ *     starts the next without a round trip; 1 for one task in flight per daemon
  */
-public record DispatchPolicy(boolean direct, Duration interruptGrace, QueueGate gate, IntConsumer onRecycle) {
+public record DispatchPolicy(
+        boolean direct, Duration interruptGrace, QueueGate gate, IntConsumer onRecycle, int prefetch) {
     /** The default grace for a daemon whose task ignores an interrupt. */
     public static final Duration DEFAULT_INTERRUPT_GRACE = Duration.ofSeconds(5);
 
+    /** The default prefetch window. */
+    public static final int DEFAULT_PREFETCH = 1;
+
+    /** A policy with the default prefetch window. */
+    public DispatchPolicy(boolean direct, Duration interruptGrace, QueueGate gate, IntConsumer onRecycle) {
+        this(direct, interruptGrace, gate, onRecycle, DEFAULT_PREFETCH);
+    }
+
     /** Checks the fields. */
     public DispatchPolicy {
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch : " + prefetch + " (expected: >= 1)");
+        }
         Objects.requireNonNull(interruptGrace, "interruptGrace");
         Objects.requireNonNull(gate, "gate");
         Objects.requireNonNull(onRecycle, "onRecycle");

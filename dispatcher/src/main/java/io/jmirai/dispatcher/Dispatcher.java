@@ -4,12 +4,16 @@ import io.jmirai.ErrorValue;
 import io.jmirai.Status;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.Transports;
+import io.jmirai.transport.log.Redact;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher: a queue of tasks and the daemon connections they go to. This class is the conductor: it owns the
@@ -29,8 +35,8 @@ import java.util.function.Function;
  *   <li>{@code SlotRegistry}: daemon slots, their tokens and status rows, and the waiters on connections;
  *   <li>{@code TaskLifecycle}: a task's states (queued, running, resolved), timeouts, stops, retries, and
  *       {@code Counters};
- *   <li>{@code SchedulingPolicy}: which daemon takes which queued task ({@code FifoScheduling}, one task in flight
- *       per daemon; or {@code DirectScheduling}, round-robin without a central queue).
+ *   <li>{@code SchedulingPolicy}: which daemon takes which queued task ({@code PrefetchScheduling}, a window of
+ *       tasks in flight per daemon; or {@code DirectScheduling}, round-robin without a central queue).
  * </ul>
  *
  * The data path: {@link #submit} → {@code TaskLifecycle.submit} (queued, timer armed) → {@code
@@ -57,8 +63,14 @@ public final class Dispatcher implements AutoCloseable {
     private final DispatchEvents events;
     private final EventLoopGroup group;
     private final EventLoop loop;
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
     private final DaemonListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
+    // Submissions from other threads: many producers, the loop drains; one wake-up of the loop per burst.
+    private final Queue<TaskRecord> inbox = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drain = this::drainInbox;
 
     // Confined to the loop.
     private final SlotRegistry slots;
@@ -71,7 +83,8 @@ public final class Dispatcher implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.group = Transports.newGroup(1, "jmirai-dispatcher");
         this.loop = group.next();
-        this.tasks = new TaskLifecycle(loop, policy.direct(), policy.interruptGrace(), this::recycle, events);
+        this.tasks = new TaskLifecycle(
+                loop, policy.direct(), policy.prefetch(), policy.interruptGrace(), this::recycle, events);
         try {
             this.listener = new DaemonListener(config, loop, () -> new DaemonConnection(this));
         } catch (IllegalStateException e) {
@@ -79,6 +92,7 @@ public final class Dispatcher implements AutoCloseable {
             throw e;
         }
         this.slots = new SlotRegistry(listener.url());
+        LOG.info("listening: url={}", Redact.url(listener.url()));
     }
 
     /**
@@ -118,18 +132,35 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Queues a task. Thread-safe. If the dispatcher is closed, the task resolves to
+     * Queues a task. Thread-safe: from another thread the task goes into an inbox that the loop drains, and the loop
+     * is woken only by the first task of a burst. If the dispatcher is closed, the task resolves to
      * {@value ErrorValue#CONNECTION_RESET}.
      */
     public void submit(TaskRecord task) {
         if (loop.inEventLoop()) {
             tasks.submit(task);
-        } else {
+            return;
+        }
+        inbox.offer(task);
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             try {
-                loop.execute(() -> tasks.submit(task));
+                loop.execute(drain);
             } catch (RejectedExecutionException e) {
-                task.complete(TaskLifecycle.CLOSED);
+                drainScheduled.set(false);
+                TaskRecord t;
+                while ((t = inbox.poll()) != null) {
+                    t.complete(TaskLifecycle.CLOSED);
+                }
             }
+        }
+    }
+
+    /** On the loop: takes every task in the inbox; a task offered after the flag is cleared schedules another drain. */
+    private void drainInbox() {
+        drainScheduled.set(false);
+        TaskRecord t;
+        while ((t = inbox.poll()) != null) {
+            tasks.submit(t);
         }
     }
 
@@ -159,6 +190,7 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         conn.recycling = true;
+        LOG.warn("recycling daemon: daemon={}, pid={}, reason={}", conn.row.id, conn.pid, reason);
         lastConnectionError = new IllegalStateException("daemon recycled: " + reason);
         tasks.policy().lost(conn);
         if (conn.row.slot > 0) {
@@ -286,6 +318,11 @@ public final class Dispatcher implements AutoCloseable {
         listener.authenticated(remote);
     }
 
+    /** A connection was refused before it authenticated (logged, rate-limited). */
+    void refused(Channel ch, String reason) {
+        listener.refused(ch, reason);
+    }
+
     void connected(DaemonConnection conn) {
         slots.connected(conn);
         if (events != DispatchEvents.NOOP) {
@@ -345,6 +382,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         try {
             call(() -> {
+                drainInbox(); // what was submitted before close resolves with the rest
                 List<DaemonConnection> online = slots.online();
                 tasks.close(online);
                 for (DaemonConnection conn : online) {

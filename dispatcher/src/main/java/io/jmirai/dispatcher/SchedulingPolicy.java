@@ -10,8 +10,9 @@ import java.util.function.Consumer;
  * it; a policy never writes to a channel itself. Resolved tasks may stay in the queue (a stop or a timeout does not
  * search it): a policy skips them with {@link #peekLive}.
  *
- * <p>Implementations: {@link FifoScheduling} (one central queue, one task in flight per daemon) and {@link
- * DirectScheduling} (no central queue: each task goes at once to the next daemon, round-robin, and waits there).
+ * <p>Implementations: {@link PrefetchScheduling} (one central queue, a window of tasks in flight per daemon, of which
+ * the daemon runs one at a time) and {@link DirectScheduling} (no central queue: each task goes at once to the next
+ * daemon, round-robin, and waits there).
  *
  * <p>Threading: every method is called on the dispatcher's event loop, and so is the assigner.
  */
@@ -21,16 +22,28 @@ interface SchedulingPolicy {
         void assign(DaemonConnection conn, TaskRecord task);
     }
 
-    /** @return the policy for {@code direct} mode, or the FIFO policy */
-    static SchedulingPolicy of(boolean direct, Assigner assigner) {
-        return direct ? new DirectScheduling(assigner) : new FifoScheduling(assigner);
+    /** @return the policy for {@code direct} mode, or the FIFO policy with a window of {@code prefetch} per daemon */
+    static SchedulingPolicy of(boolean direct, int prefetch, Assigner assigner) {
+        return direct ? new DirectScheduling(assigner) : new PrefetchScheduling(prefetch, assigner);
     }
 
     /** A submitted task: queue it at the back and assign what can be assigned. */
     void submitted(TaskRecord task);
 
-    /** A task whose daemon was lost, to be retried: queue it at the front (no assignment yet, see {@link #dispatch}). */
+    /**
+     * A task whose daemon was lost, to be retried, or that was sent but had not started (see {@link
+     * #returnsUnstarted}): queue it ahead of the tasks never sent, in submission order (no assignment yet, see {@link
+     * #dispatch}).
+     */
     void requeued(TaskRecord task);
+
+    /**
+     * @return whether tasks sent to a lost daemon behind its oldest unanswered one (so never started there) come back
+     *     to the queue without counting as a retry; false: every task a lost daemon held counts as lost
+     */
+    default boolean returnsUnstarted() {
+        return false;
+    }
 
     /** A task for {@code conn} only (an {@code everywhere} setup), served before the shared queue. */
     void pinned(DaemonConnection conn, TaskRecord task);

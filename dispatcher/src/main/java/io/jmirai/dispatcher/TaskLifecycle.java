@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What happens to a task between {@code submit} and its resolution: it is queued (with its timeout timer armed),
+ * What happens to a task between {@code submit} and its resolution: it is queued (its deadline watched by {@link
+ * Deadlines}),
  * assigned to a daemon, answered, stopped, timed out, retried after a lost daemon, or resolved by close. Every
  * resolution goes through {@link #resolve}, which keeps {@link Counters} and the {@link DispatchEvents} in step; which
  * daemon takes which queued task is left to the {@link SchedulingPolicy}.
@@ -24,12 +27,19 @@ import java.util.function.BiConsumer;
  *                     done     lost, no retries left, close: done
  * </pre>
  *
- * A running task resolved early stays in its connection's in-flight map until its late RESULT arrives, so that the
- * daemon gets no other task before it has answered.
+ * RUNNING means sent to a daemon: with a prefetch window ({@link PrefetchScheduling}) a daemon holds several, runs
+ * the oldest and keeps the others waiting in order; all of them count as executing in {@link Counters}. A task
+ * resolved early stays in its connection's in-flight map until its late RESULT arrives, so that it still takes its
+ * place in the daemon's window. When a daemon is lost, only its oldest unanswered task can have started: with a
+ * policy that {@link SchedulingPolicy#returnsUnstarted returns unstarted tasks}, the others go back to the queue
+ * without counting as a retry (all of them when the daemon said it exits by a limit, after its last RESULT).
+ * Frames are written without a flush; {@link WriteBatch} flushes each connection once per pass of the loop.
  *
  * <p>Threading: confined to the dispatcher's event loop.
  */
 final class TaskLifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskLifecycle.class);
+
     static final Outcome CLOSED = new Outcome.Failure(ErrorValue.CONNECTION_RESET, "connection reset: daemons closed");
     static final Outcome CANCELLED = new Outcome.Failure(ErrorValue.CANCELED, "canceled: stopped");
 
@@ -39,13 +49,17 @@ final class TaskLifecycle {
     private final DispatchEvents events;
     private final Counters counters = new Counters();
     private final SchedulingPolicy policy;
+    private final Deadlines deadlines;
+    private final WriteBatch writes;
     private final List<ByteBuf> setups = new ArrayList<>(); // everywhere payloads, replayed to later daemons
     private long nextInternalId;
+    private long nextSeq;
     private boolean shutdown;
 
     /**
      * @param loop the dispatcher's event loop, for timers
      * @param direct which {@link SchedulingPolicy} to use
+     * @param prefetch the window of tasks in flight per daemon (not direct)
      * @param interruptGrace how long a daemon has to answer a CANCEL before it is recycled
      * @param recycler closes a daemon that ignored its interrupt (called with the connection and a reason)
      * @param events the observer, or {@link DispatchEvents#NOOP}
@@ -53,6 +67,7 @@ final class TaskLifecycle {
     TaskLifecycle(
             EventExecutor loop,
             boolean direct,
+            int prefetch,
             Duration interruptGrace,
             BiConsumer<DaemonConnection, String> recycler,
             DispatchEvents events) {
@@ -60,7 +75,9 @@ final class TaskLifecycle {
         this.interruptGrace = interruptGrace;
         this.recycler = recycler;
         this.events = events;
-        this.policy = SchedulingPolicy.of(direct, this::assign);
+        this.policy = SchedulingPolicy.of(direct, prefetch, this::assign);
+        this.deadlines = new Deadlines(loop, this::expire);
+        this.writes = new WriteBatch(loop);
     }
 
     Counters counters() {
@@ -69,6 +86,10 @@ final class TaskLifecycle {
 
     SchedulingPolicy policy() {
         return policy;
+    }
+
+    Deadlines deadlines() {
+        return deadlines;
     }
 
     boolean isShutdown() {
@@ -82,22 +103,22 @@ final class TaskLifecycle {
             return;
         }
         task.state = TaskRecord.State.QUEUED;
+        task.seq = ++nextSeq;
         counters.queued(task);
         if (events != DispatchEvents.NOOP) {
             events.taskSubmitted(task.id());
         }
         if (task.timeout() != null) {
-            long delay = task.deadlineNanos() - System.nanoTime();
-            if (delay <= 0) {
+            if (task.deadlineNanos() - System.nanoTime() <= 0) {
                 expire(task); // resolved while still queued: the policy drops it when it reaches the head
             } else {
-                task.timer = loop.schedule(() -> expire(task), delay, TimeUnit.NANOSECONDS);
+                deadlines.add(task);
             }
         }
         policy.submitted(task);
     }
 
-    /** The task's timer fired. */
+    /** The task's deadline passed. */
     void expire(TaskRecord task) {
         abort(task, new Outcome.Failure(ErrorValue.TIMED_OUT, "timed out: timeout=" + task.timeout()));
     }
@@ -154,6 +175,7 @@ final class TaskLifecycle {
             events.taskDispatched(task.id(), conn.row.id);
         }
         conn.send(task);
+        writes.written(conn);
     }
 
     /** A RESULT arrived from {@code conn}. */
@@ -196,14 +218,24 @@ final class TaskLifecycle {
         policy.connected(conn);
     }
 
-    /** A daemon was lost: its tasks are queued again (at the front, in their order) or resolved. */
+    /**
+     * A daemon was lost: its tasks are queued again (at the front, in their order) or resolved. Only the oldest
+     * unanswered one can have started there (none if the daemon said it exits by a limit); with a policy that returns
+     * unstarted tasks, the others are queued again as if never sent.
+     */
     void disconnected(DaemonConnection conn) {
         policy.lost(conn);
         List<TaskRecord> lost = new ArrayList<>(conn.inflight.values());
         conn.inflight.clear();
+        boolean returns = policy.returnsUnstarted();
         for (int i = lost.size() - 1; i >= 0; i--) {
             TaskRecord task = lost.get(i);
-            if (!task.isDone()) {
+            if (task.isDone()) {
+                continue;
+            }
+            if (returns && !task.pinned && (i > 0 || conn.finishing)) {
+                giveBack(task, conn);
+            } else {
                 lose(task, conn);
             }
         }
@@ -221,9 +253,26 @@ final class TaskLifecycle {
         policy.dispatch();
     }
 
+    /** {@code task} was sent to {@code conn} but never started there: queued again, not counted as a retry. */
+    private void giveBack(TaskRecord task, DaemonConnection conn) {
+        counters.requeued(task);
+        conn.row.assigned--;
+        task.state = TaskRecord.State.QUEUED;
+        task.connection = null;
+        task.regate();
+        policy.requeued(task);
+    }
+
     private void lose(TaskRecord task, DaemonConnection conn) {
         task.losses++;
         if (!shutdown && !task.pinned && task.losses <= task.retries()) {
+            LOG.info(
+                    "retrying task: task={}, daemon={} lost (pid={}), retry {} of {}",
+                    task.id(),
+                    conn.row == null ? "?" : conn.row.id,
+                    conn.pid,
+                    task.losses,
+                    task.retries());
             counters.requeued(task);
             task.state = TaskRecord.State.QUEUED;
             task.connection = null;
@@ -232,6 +281,7 @@ final class TaskLifecycle {
             return;
         }
         if (task.retries() > 0 && !task.pinned && !shutdown) {
+            LOG.warn("retries exhausted: task={}, daemon lost {} times, last pid={}", task.id(), task.losses, conn.pid);
             resolve(
                     task,
                     true,
@@ -250,6 +300,7 @@ final class TaskLifecycle {
      */
     void close(List<DaemonConnection> online) {
         shutdown = true;
+        deadlines.clear();
         policy.drain(t -> {
             if (!t.isDone()) {
                 resolve(t, false, CLOSED);
@@ -278,6 +329,7 @@ final class TaskLifecycle {
     private void resolve(TaskRecord task, boolean running, Outcome outcome) {
         counters.resolved(task, running);
         task.complete(outcome);
+        deadlines.resolved(task);
         if (events != DispatchEvents.NOOP && !task.internal) {
             events.taskResolved(task.id(), outcome);
         }

@@ -1,7 +1,6 @@
 package io.jmirai.dispatcher;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -38,7 +37,12 @@ public final class TaskRecord {
     boolean pinned;
     boolean internal;
     int losses;
-    ScheduledFuture<?> timer;
+    /** Submission order on the dispatcher's thread (returned tasks are queued again in this order). */
+    long seq;
+    /** Held by {@link Deadlines}, due at {@link #due} on the loop's clock. */
+    boolean watched;
+
+    long due;
 
     /**
      * @param id the task id (correlation id on the wire)
@@ -130,18 +134,14 @@ public final class TaskRecord {
     }
 
     /**
-     * Completes the task: cancels its timer, gives back its gate room, releases the payload and tells the listener.
-     * Later calls do nothing. The connection it ran on is kept, so that a late RESULT can still be matched.
+     * Completes the task: gives back its gate room, releases the payload and tells the listener. Later calls do
+     * nothing. The connection it ran on is kept, so that a late RESULT can still be matched.
      */
     void complete(Outcome outcome) {
         if (done) {
             return;
         }
         done = true;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
         releaseGate();
         payload.release();
         listener.accept(outcome);

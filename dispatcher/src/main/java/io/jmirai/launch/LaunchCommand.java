@@ -42,6 +42,56 @@ public record LaunchCommand(
         return Shell.join(command);
     }
 
+    /**
+     * What to do with this command, as comment lines around it for a person to read: where it runs, which artifact
+     * the daemon jar is, and what the daemon's {@code --classpath} must hold. For manual commands, says to paste
+     * {@link #secretLine()} next (it is not included).
+     *
+     * <pre>
+     * # On the daemon's machine (Java 17 or later), with io.jmirai:jmirai-daemon:0.1.0:jar:all at jmirai-daemon.jar:
+     * java -jar jmirai-daemon.jar tcp://10.0.0.1:5555 --slot=1 --secret-stdin --classpath=/opt/app/app.jar
+     * # then paste the secret line (secretLine()); the daemon reads it from standard input.
+     * # --classpath must hold the classes that define your tasks (a lambda's enclosing class too) and every jar they
+     * # use. The daemon jar already has io.jmirai.api (Task, MapFunction, DaemonContext); add
+     * # jmirai-dispatcher-0.1.0.jar if a task's code refers to any other jmirai class (MiraiException, Mirai, ...).
+     * </pre>
+     *
+     * @return the command between explanatory comment lines, never the secret
+     */
+    public String instructions() {
+        String version = DaemonJar.version();
+        int jarAt = command.indexOf("-jar");
+        String jar = jarAt >= 0 && jarAt + 1 < command.size() ? command.get(jarAt + 1) : LaunchConfig.DEFAULT_JAR;
+        boolean hasClasspath = command.stream().anyMatch(a -> a.startsWith("--classpath"))
+                || (script != null && script.contains("--classpath"));
+        StringBuilder sb = new StringBuilder();
+        sb.append(secretLine != null ? "# On the daemon's machine" : "# Runs on " + target)
+                .append(" (Java 17 or later), with ")
+                .append(DaemonJar.coordinates())
+                .append(" at ")
+                .append(jar)
+                .append(":\n")
+                .append(shell())
+                .append('\n');
+        if (secretLine != null) {
+            sb.append("# then paste the secret line (secretLine()); the daemon reads it from standard input.\n");
+        }
+        if (!hasClasspath) {
+            sb.append(
+                            "# No --classpath: the daemon sees only the JDK and its own jar, not the class that defines your\n")
+                    .append(
+                            "# task; give one with DaemonOptions.classpath(...), unless the daemon jar is all it needs.\n");
+        }
+        sb.append(
+                        "# --classpath must hold the classes that define your tasks (a lambda's enclosing class too) and every\n")
+                .append(
+                        "# jar they use. The daemon jar already has io.jmirai.api (Task, MapFunction, DaemonContext); add\n")
+                .append("# jmirai-dispatcher-")
+                .append(version)
+                .append(".jar if a task's code refers to any other jmirai class (MiraiException, Mirai, ...).");
+        return sb.toString();
+    }
+
     /** @return a copy recording what running the command printed, and the job id found in it */
     LaunchCommand ran(String printed, String id) {
         return new LaunchCommand(target, slots, command, script, secretLine, printed, id);

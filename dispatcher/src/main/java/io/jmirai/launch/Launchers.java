@@ -3,6 +3,8 @@ package io.jmirai.launch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Launches daemons as a {@link LaunchConfig} says, for {@code Daemons.launchRemote}. What runs a daemon for as long as
@@ -11,6 +13,8 @@ import java.util.Objects;
  * returned. Thread-safe.
  */
 public final class Launchers {
+    private static final Logger LOG = LoggerFactory.getLogger(Launchers.class);
+
     private Launchers() {}
 
     /**
@@ -28,6 +32,19 @@ public final class Launchers {
         if (n < 0) {
             throw new IllegalArgumentException("n : " + n + " (expected: >= 0)");
         }
+        try {
+            List<LaunchCommand> commands = launchAll(n, config, context);
+            if (!(config instanceof LaunchConfig.Manual)) {
+                commands.forEach(c -> LOG.info("launched: {}", c)); // toString never shows the secret
+            }
+            return commands;
+        } catch (LaunchException e) {
+            LOG.warn("launch failed: {}", e.getMessage()); // the command, its exit code and output; never the secret
+            throw e;
+        }
+    }
+
+    private static List<LaunchCommand> launchAll(int n, LaunchConfig<?> config, LaunchContext context) {
         if (config instanceof LaunchConfig.Ssh ssh) {
             return n == 0 ? List.of() : SshLauncher.launch(ssh, context, n);
         } else if (config instanceof LaunchConfig.Remote remote) {

@@ -4,6 +4,7 @@ import io.jmirai.DaemonOptions;
 import io.jmirai.transport.ListenUrl;
 import io.jmirai.transport.protocol.DaemonKeys;
 import io.jmirai.transport.protocol.Handshake;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,12 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Starts daemons on this machine with the host's own {@code java} and classpath, so they can load every class a task
- * uses. The secret goes through the {@value Handshake#SECRET_ENV} environment variable, never the command line.
+ * uses. When that classpath does not hold the daemon itself (an application started through a launcher class loader,
+ * such as {@code mvn exec:java} or a Spring Boot jar), the daemon jar that {@link DaemonJar#locate()} finds goes in
+ * front of it. The secret goes through the {@value Handshake#SECRET_ENV} environment variable, never the command line.
  *
  * <p>The default launcher ({@link #LocalLauncher()}) starts daemons quickly: with the daemon's class-data-sharing
  * archive when there is one next to the jar that holds the daemon ({@link CdsArchive}), and with {@link
@@ -25,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class LocalLauncher {
     /** The daemon's main class. */
-    public static final String DAEMON_MAIN = "io.jmirai.daemon.DaemonMain";
+    public static final String DAEMON_MAIN = DaemonJar.DAEMON_MAIN;
 
     /**
      * JVM options of the default launcher, chosen (and measured, see benchmarks/README.md) for daemons that start
@@ -39,18 +43,39 @@ public final class LocalLauncher {
             List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Dio.netty.jfr.enabled=false");
 
     private final Path java;
-    private final String classpath;
     private final List<String> jvmArgs;
     private final CdsArchive cds;
+    /** Fixed by the caller, or null while {@link #hostClasspath} waits to be checked for the daemon. */
+    private volatile String classpath;
+    /** The host's classpath, to be checked for the daemon at the first launch; null if {@link #classpath} is fixed. */
+    private final String hostClasspath;
 
     /**
-     * A launcher using this JVM's {@code java} and classpath, {@link #DEFAULT_JVM_ARGS}, and the daemon's
-     * class-data-sharing archive when there is one.
+     * A launcher using this JVM's {@code java} and classpath (with the daemon jar in front if it lacks the daemon, see
+     * {@link #forClasspath}), {@link #DEFAULT_JVM_ARGS}, and the daemon's class-data-sharing archive when there is one.
      */
     public LocalLauncher() {
         this(
                 Path.of(System.getProperty("java.home"), "bin", "java"),
+                null,
                 System.getProperty("java.class.path"),
+                DEFAULT_JVM_ARGS,
+                CdsArchive.find());
+    }
+
+    /**
+     * A launcher like {@link #LocalLauncher()} but using {@code classpath} for the tasks' classes. If {@code
+     * classpath} does not hold the daemon ({@value #DAEMON_MAIN}), the daemon jar goes in front of it, found when the
+     * first daemon starts, in {@link DaemonJar}'s order.
+     *
+     * @param classpath the tasks' classes and the libraries they use
+     * @return the launcher
+     */
+    public static LocalLauncher forClasspath(String classpath) {
+        return new LocalLauncher(
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                null,
+                Objects.requireNonNull(classpath, "classpath"),
                 DEFAULT_JVM_ARGS,
                 CdsArchive.find());
     }
@@ -63,12 +88,14 @@ public final class LocalLauncher {
      * @param jvmArgs extra JVM options, such as {@code -Xmx2g}
      */
     public LocalLauncher(Path java, String classpath, List<String> jvmArgs) {
-        this(java, classpath, jvmArgs, null);
+        this(java, Objects.requireNonNull(classpath, "classpath"), null, jvmArgs, null);
     }
 
-    private LocalLauncher(Path java, String classpath, List<String> jvmArgs, CdsArchive cds) {
+    /** Exactly one of {@code classpath} (fixed) and {@code hostClasspath} (checked for the daemon later) is set. */
+    private LocalLauncher(Path java, String classpath, String hostClasspath, List<String> jvmArgs, CdsArchive cds) {
         this.java = Objects.requireNonNull(java, "java");
-        this.classpath = Objects.requireNonNull(classpath, "classpath");
+        this.classpath = classpath;
+        this.hostClasspath = hostClasspath;
         this.jvmArgs = List.copyOf(jvmArgs);
         this.cds = cds;
     }
@@ -78,7 +105,7 @@ public final class LocalLauncher {
      * @return a copy with these JVM options
      */
     public LocalLauncher withJvmArgs(List<String> value) {
-        return new LocalLauncher(java, classpath, value, cds);
+        return new LocalLauncher(java, classpath, hostClasspath, value, cds);
     }
 
     /**
@@ -93,7 +120,7 @@ public final class LocalLauncher {
             throw new IllegalArgumentException("no class-data-sharing archive next to the jar, or older than it: jar="
                     + jar + " (expected: X.jsa next to X.jar, made when X.jar was packaged)");
         }
-        return new LocalLauncher(java, classpath, jvmArgs, a);
+        return new LocalLauncher(java, classpath, hostClasspath, jvmArgs, a);
     }
 
     /** @return the JVM options given to daemons (besides those of the class-data-sharing archive) */
@@ -104,6 +131,28 @@ public final class LocalLauncher {
     /** @return the class-data-sharing archive daemons start with, if any */
     public Optional<Path> cdsArchive() {
         return Optional.ofNullable(cds).map(CdsArchive::archive);
+    }
+
+    /**
+     * @return the daemons' classpath
+     * @throws IllegalStateException if the host's classpath lacks the daemon and {@link DaemonJar} finds no jar
+     */
+    String classpath() {
+        String cp = classpath;
+        if (cp == null) {
+            cp = withDaemon(hostClasspath, DaemonJar::locate);
+            classpath = cp; // racing threads compute the same value
+        }
+        return cp;
+    }
+
+    /** @return {@code classpath}, or the daemon jar in front of it when it does not hold the daemon */
+    static String withDaemon(String classpath, Supplier<Path> daemonJar) {
+        if (DaemonJar.holdsDaemon(classpath)) {
+            return classpath;
+        }
+        String jar = daemonJar.get().toString();
+        return classpath.isEmpty() ? jar : jar + File.pathSeparator + classpath;
     }
 
     /**
@@ -119,7 +168,7 @@ public final class LocalLauncher {
         }
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(cds != null ? cds.classpath(classpath) : classpath);
+        cmd.add(cds != null ? cds.classpath(classpath()) : classpath());
         cmd.add(DAEMON_MAIN);
         cmd.add(dialable(url).toString());
         if (certificatePem != null) {

@@ -34,10 +34,15 @@ class TaskLifecycleTest {
     private TaskLifecycle tasks;
 
     private TaskLifecycle lifecycle(boolean direct) {
+        return lifecycle(direct, 1);
+    }
+
+    private TaskLifecycle lifecycle(boolean direct, int prefetch) {
         clock.freezeTime();
         tasks = new TaskLifecycle(
                 clock.eventLoop(),
                 direct,
+                prefetch,
                 GRACE,
                 (conn, reason) -> {
                     recycled.add(conn.row.id + ": " + reason);
@@ -80,8 +85,12 @@ class TaskLifecycleTest {
         return r;
     }
 
-    /** @return "TYPE:id" of every frame {@code conn}'s daemon was sent since the last call */
-    private static List<String> sent(DaemonConnection conn) {
+    /**
+     * @return "TYPE:id" of every frame {@code conn}'s daemon was sent since the last call (after the end of the loop's
+     *     pass, which flushes what was written)
+     */
+    private List<String> sent(DaemonConnection conn) {
+        clock.runPendingTasks();
         EmbeddedChannel ch = (EmbeddedChannel) conn.channel();
         List<String> frames = new ArrayList<>();
         ByteBuf frame;
@@ -333,6 +342,229 @@ class TaskLifecycleTest {
                         "submitted 2",
                         "dispatched 2 1",
                         "resolved 2 Failure");
+    }
+
+    // Prefetch: a window of W tasks in flight per daemon (PrefetchScheduling).
+
+    @Test
+    void shouldSpreadABurstOverEveryDaemonBeforeFillingAnyWindow() {
+        lifecycle(false, 2);
+        DaemonConnection d1 = connect(1);
+        DaemonConnection d2 = connect(2);
+        List<Outcome> out = new ArrayList<>();
+        for (long id = 1; id <= 5; id++) {
+            tasks.submit(task(id, out));
+        }
+        assertThat(sent(d2)).as("the most recently freed daemon first").containsExactly("TASK:1", "TASK:3");
+        assertThat(sent(d1)).containsExactly("TASK:2", "TASK:4");
+        assertCounters(1, 4, 0);
+        tasks.result(d2, 1, ok());
+        assertThat(sent(d2)).as("an answer refills the window").containsExactly("TASK:5");
+        assertThat(sent(d1)).isEmpty();
+        assertCounters(0, 4, 1);
+    }
+
+    @Test
+    void shouldGiveAnIdleDaemonTheNextTaskBeforeOneThatHoldsATask() {
+        lifecycle(false, 2);
+        DaemonConnection d1 = connect(1);
+        tasks.submit(task(1, new ArrayList<>()));
+        assertThat(sent(d1)).containsExactly("TASK:1");
+        DaemonConnection d2 = connect(2);
+        tasks.submit(task(2, new ArrayList<>()));
+        assertThat(sent(d2)).containsExactly("TASK:2");
+        tasks.submit(task(3, new ArrayList<>()));
+        assertThat(sent(d1)).as("then round-robin over the daemons with room").containsExactly("TASK:3");
+    }
+
+    @Test
+    void shouldFlushOncePerPassNotPerFrame() {
+        lifecycle(false, 3);
+        DaemonConnection d = connect(1);
+        for (long id = 1; id <= 3; id++) {
+            tasks.submit(task(id, new ArrayList<>()));
+        }
+        EmbeddedChannel ch = (EmbeddedChannel) d.channel();
+        assertThat(ch.outboundMessages())
+                .as("written, not flushed, until the pass ends")
+                .isEmpty();
+        assertThat(sent(d)).containsExactly("TASK:1", "TASK:2", "TASK:3");
+    }
+
+    @Test
+    void shouldCancelAPrefetchedTaskAndRefillItsPlaceWhenTheDaemonAnswers() {
+        lifecycle(false, 2);
+        DaemonConnection d = connect(1);
+        List<Outcome> second = new ArrayList<>();
+        tasks.submit(task(1, new ArrayList<>()));
+        TaskRecord t2 = task(2, second);
+        tasks.submit(t2);
+        tasks.submit(task(3, new ArrayList<>()));
+        assertThat(sent(d)).containsExactly("TASK:1", "TASK:2");
+        assertThat(tasks.cancel(List.of(t2))).isEqualTo(1);
+        assertThat(second).singleElement().isEqualTo(TaskLifecycle.CANCELLED);
+        assertThat(sent(d)).as("the daemon drops it").containsExactly("CANCEL:2");
+        assertCounters(1, 1, 1);
+        tasks.result(d, 2, new Outcome.Result(FrameType.Flags.RESULT_CANCELLED, new byte[0])); // dropped, answered
+        assertThat(sent(d)).as("its place in the window goes to the next").containsExactly("TASK:3");
+        assertThat(second).as("resolved once").hasSize(1);
+        tasks.result(d, 1, ok());
+        tasks.result(d, 3, ok());
+        assertCounters(0, 0, 3);
+    }
+
+    @Test
+    void shouldTimeOutAPrefetchedTaskFromItsSubmission() {
+        lifecycle(false, 2);
+        DaemonConnection d = connect(1);
+        List<Outcome> out = new ArrayList<>();
+        tasks.submit(task(1, new ArrayList<>()));
+        tasks.submit(task(2, out).timeout(Duration.ofSeconds(1), System.nanoTime()));
+        assertThat(sent(d)).containsExactly("TASK:1", "TASK:2");
+        clock.advanceTimeBy(1, TimeUnit.SECONDS);
+        clock.runScheduledPendingTasks();
+        assertThat(out)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        Outcome.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorValue.TIMED_OUT));
+        assertThat(sent(d)).containsExactly("CANCEL:2");
+        tasks.result(d, 2, new Outcome.Result(FrameType.Flags.RESULT_CANCELLED, new byte[0]));
+        tasks.result(d, 1, ok());
+        assertCounters(0, 0, 2);
+        clock.advanceTimeBy(GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        clock.runScheduledPendingTasks();
+        assertThat(recycled).isEmpty();
+    }
+
+    @Test
+    void shouldReturnUnstartedTasksOfALostDaemonToTheFrontInOrderWithoutCountingARetry() {
+        lifecycle(false, 3);
+        DaemonConnection d1 = connect(1);
+        List<Outcome> first = new ArrayList<>();
+        List<Outcome> rest = new ArrayList<>();
+        tasks.submit(task(1, first));
+        TaskRecord t2 = task(2, rest);
+        tasks.submit(t2);
+        tasks.submit(task(3, rest));
+        tasks.submit(task(4, rest));
+        assertThat(sent(d1)).containsExactly("TASK:1", "TASK:2", "TASK:3");
+        assertCounters(1, 3, 0);
+
+        tasks.disconnected(d1);
+        assertThat(first)
+                .as("the oldest unanswered may have started: lost")
+                .singleElement()
+                .isInstanceOf(Outcome.Lost.class);
+        assertThat(rest).as("the others never started: queued again").isEmpty();
+        assertThat(t2.losses).as("not a retry").isZero();
+        assertCounters(3, 0, 1);
+        assertThat(d1.row.assigned)
+                .as("only the task that may have run stays assigned")
+                .isEqualTo(1);
+
+        DaemonConnection d2 = connect(2);
+        assertThat(sent(d2)).as("ahead of the queue, in their order").containsExactly("TASK:2", "TASK:3", "TASK:4");
+        for (long id = 2; id <= 4; id++) {
+            tasks.result(d2, id, ok());
+        }
+        assertThat(rest).hasSize(3).allMatch(o -> o instanceof Outcome.Result);
+        assertCounters(0, 0, 4);
+    }
+
+    @Test
+    void shouldRetryTheOldestAndReturnTheRestInSubmissionOrder() {
+        lifecycle(false, 2);
+        DaemonConnection d1 = connect(1);
+        TaskRecord t1 = task(1, new ArrayList<>()).retries(1);
+        tasks.submit(t1);
+        tasks.submit(task(2, new ArrayList<>()));
+        tasks.submit(task(3, new ArrayList<>()));
+        assertThat(sent(d1)).containsExactly("TASK:1", "TASK:2");
+        tasks.disconnected(d1);
+        assertThat(t1.losses).isEqualTo(1);
+        assertCounters(3, 0, 0);
+        DaemonConnection d2 = connect(2);
+        assertThat(sent(d2)).as("the retried one, then the returned one").containsExactly("TASK:1", "TASK:2");
+        DaemonConnection d3 = connect(3);
+        assertThat(sent(d3)).containsExactly("TASK:3");
+    }
+
+    @Test
+    void shouldReturnEveryUnansweredTaskOfADaemonThatExitsByALimit() {
+        lifecycle(false, 2);
+        DaemonConnection d1 = connect(1);
+        List<Outcome> out = new ArrayList<>();
+        tasks.submit(task(1, out));
+        tasks.submit(task(2, out));
+        tasks.submit(task(3, out));
+        assertThat(sent(d1)).containsExactly("TASK:1", "TASK:2");
+        tasks.result(d1, 1, ok());
+        assertThat(sent(d1)).containsExactly("TASK:3");
+        d1.finishing = true; // GOODBYE LIMIT_REACHED after its last RESULT: it runs nothing
+        tasks.disconnected(d1);
+        assertThat(out).as("nothing lost").hasSize(1);
+        DaemonConnection d2 = connect(2);
+        assertThat(sent(d2)).containsExactly("TASK:2", "TASK:3");
+        assertCounters(0, 2, 1);
+    }
+
+    @Test
+    void shouldReturnTheTasksWaitingBehindOneThatIgnoredItsInterrupt() {
+        lifecycle(false, 2);
+        DaemonConnection d1 = connect(1);
+        List<Outcome> stuck = new ArrayList<>();
+        List<Outcome> waiting = new ArrayList<>();
+        TaskRecord t1 = task(1, stuck);
+        tasks.submit(t1);
+        tasks.submit(task(2, waiting));
+        assertThat(sent(d1)).containsExactly("TASK:1", "TASK:2");
+        tasks.cancel(List.of(t1));
+        clock.advanceTimeBy(GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        clock.runScheduledPendingTasks();
+        assertThat(recycled).singleElement().asString().startsWith("1: task ignored its interrupt");
+        tasks.disconnected(d1); // the recycled daemon's connection closes
+        assertThat(waiting).as("not lost with the recycled daemon").isEmpty();
+        DaemonConnection d2 = connect(2);
+        assertThat(sent(d2)).containsExactly("TASK:2");
+        tasks.result(d2, 2, ok());
+        assertThat(waiting).singleElement().isInstanceOf(Outcome.Result.class);
+        assertCounters(0, 0, 2);
+    }
+
+    @Test
+    void shouldServeASetupBeforeAnyLaterTaskWhenTheWindowIsFull() {
+        lifecycle(false, 2);
+        DaemonConnection d = connect(1);
+        tasks.submit(task(1, new ArrayList<>()));
+        tasks.submit(task(2, new ArrayList<>()));
+        assertThat(sent(d)).containsExactly("TASK:1", "TASK:2");
+        tasks.addSetup(Unpooled.wrappedBuffer(new byte[] {9}));
+        tasks.pin(d, task(10, new ArrayList<>()));
+        tasks.submit(task(3, new ArrayList<>()));
+        assertThat(sent(d)).as("the window is full").isEmpty();
+        tasks.result(d, 1, ok());
+        assertThat(sent(d)).containsExactly("TASK:10");
+        tasks.result(d, 2, ok());
+        assertThat(sent(d)).as("the later task after the setup").containsExactly("TASK:3");
+    }
+
+    @Test
+    void shouldKeepNoDeadlineEntriesForTasksThatFinishedLongBeforeTheirTimeout() {
+        lifecycle(false, 1);
+        DaemonConnection d = connect(1);
+        for (long id = 1; id <= 5000; id++) {
+            tasks.submit(task(id, new ArrayList<>()).timeout(Duration.ofHours(1), System.nanoTime()));
+            sent(d);
+            tasks.result(d, id, ok());
+        }
+        assertCounters(0, 0, 5000);
+        assertThat(tasks.deadlines().size()).as("swept as they resolve").isLessThan(2100);
+        TaskRecord late = task(5001, new ArrayList<>()).timeout(Duration.ofHours(1), System.nanoTime());
+        tasks.submit(late);
+        clock.advanceTimeBy(1, TimeUnit.HOURS);
+        clock.runScheduledPendingTasks();
+        assertThat(late.isDone()).as("the live one still expires").isTrue();
+        assertThat(tasks.deadlines().size()).isZero();
     }
 
     /** Writes each event as a line. */

@@ -147,6 +147,32 @@ class LaunchConfigTest {
     }
 
     @Test
+    void shouldExplainWhatAManualDaemonsClasspathMustHold() {
+        LaunchCommand without = ManualLauncher.commands(LaunchConfig.manual(), context("tcp://10.0.0.1:5555"), 1)
+                .get(0);
+        assertThat(without.instructions())
+                .startsWith("# On the daemon's machine (Java 17 or later), with io.jmirai:jmirai-daemon:"
+                        + DaemonJar.version() + ":jar:all at jmirai-daemon.jar:\n" + without.shell() + "\n")
+                .contains("then paste the secret line")
+                .contains("No --classpath")
+                .contains("jmirai-dispatcher-" + DaemonJar.version() + ".jar")
+                .contains("a lambda's enclosing class too")
+                .doesNotContain(SECRET);
+        LaunchCommand with = ManualLauncher.commands(
+                        LaunchConfig.manual()
+                                .jar("/opt/jmirai-daemon-all.jar")
+                                .daemonOptions(DaemonOptions.defaults().classpath("/opt/app.jar")),
+                        context("tcp://10.0.0.1:5555"),
+                        1)
+                .get(0);
+        assertThat(with.instructions())
+                .contains(" at /opt/jmirai-daemon-all.jar:")
+                .contains("--classpath=/opt/app.jar")
+                .doesNotContain("No --classpath")
+                .contains("--classpath must hold the classes that define your tasks");
+    }
+
+    @Test
     void shouldCarryTheCertificateInlineForManualAndSshAndAsAPathWhenGiven() {
         LaunchContext tls = context("tls+tcp://10.0.0.1:5555");
         String manual = ManualLauncher.commands(LaunchConfig.manual().certPem(PEM), tls, 1)

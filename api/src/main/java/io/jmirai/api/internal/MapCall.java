@@ -14,8 +14,13 @@ public final class MapCall<R> implements Task<R> {
     private static final long serialVersionUID = 1L;
     private static final Object[] NO_ARGS = {};
 
+    /** The map's function: a {@code MapFunction}, or a {@code MapFunction.WithArgs} when {@link #args} is set. */
     private final Object function;
+
+    /** The element this call applies the function to. */
     private final Object item;
+
+    /** The extra arguments, or null for a plain {@code MapFunction}. */
     private final Object[] args;
 
     private MapCall(Object function, Object item, Object[] args) {

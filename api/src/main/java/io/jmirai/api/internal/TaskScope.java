@@ -52,8 +52,23 @@ public final class TaskScope {
     /** Puts the context back to the baseline (cleanup after an ordinary task). */
     public static void restoreBaseline() {
         Map<String, Object> b = baseline;
+        if (unchanged(b)) {
+            return; // the common case: the task stored nothing, and checking allocates nothing
+        }
         VALUES.keySet().retainAll(b.keySet());
         VALUES.putAll(b);
+    }
+
+    private static boolean unchanged(Map<String, Object> b) {
+        if (VALUES.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, Object> e : b.entrySet()) {
+            if (VALUES.get(e.getKey()) != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Removes everything, the baseline included (for tests). */

@@ -29,6 +29,9 @@ public final class FrameHeader {
     /** Frame-length limit before a peer has authenticated: only small control frames pass. */
     public static final int HANDSHAKE_MAX_FRAME_LENGTH = 1024;
 
+    /** Payloads up to this many bytes are copied behind the header by {@link #compactFrame}. */
+    public static final int COMPACT_MAX_PAYLOAD = 512;
+
     private FrameHeader() {}
 
     /**
@@ -38,17 +41,25 @@ public final class FrameHeader {
      */
     public static ByteBuf encode(
             ByteBufAllocator alloc, FrameType type, int flags, long correlationId, int payloadLength) {
+        checkFlags(type, flags);
+        ByteBuf header = alloc.ioBuffer(LENGTH, LENGTH);
+        writeHeader(header, type, flags, correlationId, payloadLength);
+        return header;
+    }
+
+    private static void checkFlags(FrameType type, int flags) {
         if ((flags & ~type.allowedFlags()) != 0) {
             throw new IllegalArgumentException("flags : 0x" + Integer.toHexString(flags) + " (not allowed for " + type
                     + ": allowed=0x" + Integer.toHexString(type.allowedFlags()) + ")");
         }
-        ByteBuf header = alloc.ioBuffer(LENGTH, LENGTH);
-        header.writeInt(LENGTH_AFTER_LENGTH_FIELD + payloadLength);
-        header.writeByte(VERSION);
-        header.writeByte(type.code());
-        header.writeShort(flags);
-        header.writeLong(correlationId);
-        return header;
+    }
+
+    private static void writeHeader(ByteBuf out, FrameType type, int flags, long correlationId, int payloadLength) {
+        out.writeInt(LENGTH_AFTER_LENGTH_FIELD + payloadLength);
+        out.writeByte(VERSION);
+        out.writeByte(type.code());
+        out.writeShort(flags);
+        out.writeLong(correlationId);
     }
 
     /**
@@ -77,5 +88,35 @@ public final class FrameHeader {
             return header;
         }
         return Unpooled.wrappedBuffer(header, payload);
+    }
+
+    /**
+     * Builds a whole frame in one buffer when the payload is small (at most {@link #COMPACT_MAX_PAYLOAD} bytes: the
+     * copy is cheaper than a second buffer, a composite and a two-part write), else as {@link #frame} does.
+     *
+     * @param payload the payload; ownership passes to this method (released here after a copy), may be {@code null}
+     * @return a buffer the caller owns
+     */
+    public static ByteBuf compactFrame(
+            ByteBufAllocator alloc, FrameType type, int flags, long correlationId, ByteBuf payload) {
+        if (payload == null || payload.readableBytes() > COMPACT_MAX_PAYLOAD) {
+            return frame(alloc, type, flags, correlationId, payload);
+        }
+        int payloadLength = payload.readableBytes();
+        ByteBuf whole = null;
+        try {
+            checkFlags(type, flags);
+            whole = alloc.ioBuffer(LENGTH + payloadLength, LENGTH + payloadLength);
+            writeHeader(whole, type, flags, correlationId, payloadLength);
+            whole.writeBytes(payload, payload.readerIndex(), payloadLength);
+            return whole;
+        } catch (RuntimeException e) {
+            if (whole != null) {
+                whole.release();
+            }
+            throw e;
+        } finally {
+            payload.release();
+        }
     }
 }

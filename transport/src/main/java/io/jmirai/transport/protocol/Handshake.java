@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *  host                                                         daemon
  *   |-- CHALLENGE(hostNonce) ----------------------------------->|
- *   |<-- HELLO(ver, capabilities, slot, pid, daemonNonce, TLV: token, …;
+ *   |&lt;-- HELLO(ver, capabilities, slot, pid, daemonNonce, TLV: token, …;
  *   |          proof = HMAC(key, "jmirai-hello\0" | hostNonce | HELLO before the proof)) --|
  *   |-- WELCOME(ver, capabilities, limits, TLV: …;
  *   |          proof = HMAC(key, "jmirai-welcome\0" | hostNonce | HELLO's proof | WELCOME before the proof)) ->|

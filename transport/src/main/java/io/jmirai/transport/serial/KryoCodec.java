@@ -35,6 +35,7 @@ public final class KryoCodec {
     private final ClassLoader classLoader;
     private final DecodeLimits limits;
     private final Pool<Kryo> pool;
+    private final LambdaDescriptors lambdas;
 
     /** @param classLoader loads the classes named in payloads */
     public KryoCodec(ClassLoader classLoader) {
@@ -48,12 +49,18 @@ public final class KryoCodec {
     public KryoCodec(ClassLoader classLoader, DecodeLimits limits) {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.lambdas = new LambdaDescriptors(classLoader);
         this.pool = new Pool<>(true, false, 64) {
             @Override
             protected Kryo create() {
                 return newKryo();
             }
         };
+    }
+
+    /** @return how many distinct lambda descriptors this codec has resolved and cached (for tests) */
+    int cachedLambdaDescriptors() {
+        return lambdas.cachedCount();
     }
 
     /** @return the class loader payloads are decoded with */
@@ -69,7 +76,7 @@ public final class KryoCodec {
         kryo.setReferences(true);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         if (limits.allowedClasses() == null) { // a lambda names its capturing class and runs its $deserializeLambda$
-            kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+            kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(lambdas));
         }
         return kryo;
     }

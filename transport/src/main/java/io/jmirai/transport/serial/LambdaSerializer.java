@@ -13,7 +13,17 @@ import java.lang.reflect.Method;
  * Serializes serializable lambdas without JVM flags: the lambda's private {@code writeReplace()} gives a
  * {@link SerializedLambda} (all public getters), and on the reading side the capturing class's private
  * {@code $deserializeLambda$} rebuilds it. Both reflective calls target the user's classes, never {@code java.base}, so
- * no {@code --add-opens} is needed. Captured arguments are written as ordinary objects. Thread-safe.
+ * no {@code --add-opens} is needed.
+ *
+ * <p>Encoding: the lambda's constant part as one length-prefixed descriptor ({@link LambdaDescriptors}: encoded once
+ * per lambda class, resolved once per distinct descriptor by the reader), then the captured arguments as ordinary
+ * objects:
+ *
+ * <pre>
+ *  varint n | n bytes: descriptor | varint count | count x (class and object)
+ * </pre>
+ *
+ * <p>Threading: one instance per {@link Kryo} (it keeps a scratch array), used by one thread at a time as Kryo is.
  */
 final class LambdaSerializer extends Serializer<Object> {
     private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
@@ -29,31 +39,20 @@ final class LambdaSerializer extends Serializer<Object> {
         }
     };
 
-    private static final ClassValue<Method> DESERIALIZE = new ClassValue<>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
-            try {
-                Method m = type.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException e) {
-                return null;
-            }
-        }
-    };
+    private final LambdaDescriptors descriptors;
+    private byte[] scratch = new byte[256];
+
+    /** @param descriptors the reading cache of the codec this serializer's Kryo belongs to */
+    LambdaSerializer(LambdaDescriptors descriptors) {
+        this.descriptors = descriptors;
+    }
 
     @Override
     public void write(Kryo kryo, Output output, Object lambda) {
         SerializedLambda s = serializedForm(lambda);
-        output.writeString(s.getCapturingClass());
-        output.writeString(s.getFunctionalInterfaceClass());
-        output.writeString(s.getFunctionalInterfaceMethodName());
-        output.writeString(s.getFunctionalInterfaceMethodSignature());
-        output.writeVarInt(s.getImplMethodKind(), true);
-        output.writeString(s.getImplClass());
-        output.writeString(s.getImplMethodName());
-        output.writeString(s.getImplMethodSignature());
-        output.writeString(s.getInstantiatedMethodType());
+        byte[] descriptor = LambdaDescriptors.encoded(lambda.getClass(), s);
+        output.writeVarInt(descriptor.length, true);
+        output.writeBytes(descriptor);
         output.writeVarInt(s.getCapturedArgCount(), true);
         for (int i = 0; i < s.getCapturedArgCount(); i++) {
             kryo.writeClassAndObject(output, s.getCapturedArg(i));
@@ -62,15 +61,16 @@ final class LambdaSerializer extends Serializer<Object> {
 
     @Override
     public Object read(Kryo kryo, Input input, Class<? extends Object> type) {
-        String capturingClassName = input.readString().replace('/', '.');
-        String functionalInterfaceClass = input.readString();
-        String functionalInterfaceMethodName = input.readString();
-        String functionalInterfaceMethodSignature = input.readString();
-        int implMethodKind = input.readVarInt(true);
-        String implClass = input.readString();
-        String implMethodName = input.readString();
-        String implMethodSignature = input.readString();
-        String instantiatedMethodType = input.readString();
+        int length = input.readVarInt(true);
+        if (length <= 0 || length > LambdaDescriptors.MAX_LENGTH) {
+            throw new KryoException("lambda descriptor length out of range: length=" + length + " (expected: 1.."
+                    + LambdaDescriptors.MAX_LENGTH + ")");
+        }
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        input.readBytes(scratch, 0, length);
+        LambdaDescriptors.Resolved d = descriptors.resolve(scratch, length);
         int count = input.readVarInt(true);
         if (count > 255) { // the JVM allows at most 255 parameters
             throw new KryoException("lambda captures too many arguments: count=" + count);
@@ -79,36 +79,14 @@ final class LambdaSerializer extends Serializer<Object> {
         for (int i = 0; i < count; i++) {
             captured[i] = kryo.readClassAndObject(input);
         }
-        Class<?> capturingClass;
         try {
-            capturingClass = Class.forName(capturingClassName, false, kryo.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new KryoException(
-                    "lambda's capturing class not found: class=" + capturingClassName
-                            + " (is it on the daemon's classpath?)",
-                    e);
-        }
-        SerializedLambda s = new SerializedLambda(
-                capturingClass,
-                functionalInterfaceClass,
-                functionalInterfaceMethodName,
-                functionalInterfaceMethodSignature,
-                implMethodKind,
-                implClass,
-                implMethodName,
-                implMethodSignature,
-                instantiatedMethodType,
-                captured);
-        Method deserialize = DESERIALIZE.get(capturingClass);
-        if (deserialize == null) {
-            throw new KryoException("class has no $deserializeLambda$: class=" + capturingClassName);
-        }
-        try {
-            return deserialize.invoke(null, s);
+            return d.deserialize().invoke(null, d.serializedLambda(captured));
         } catch (InvocationTargetException e) {
-            throw new KryoException("lambda could not be rebuilt: class=" + capturingClassName, e.getCause());
+            throw new KryoException(
+                    "lambda could not be rebuilt: class=" + d.capturingClass().getName(), e.getCause());
         } catch (IllegalAccessException e) {
-            throw new KryoException("lambda could not be rebuilt: class=" + capturingClassName, e);
+            throw new KryoException(
+                    "lambda could not be rebuilt: class=" + d.capturingClass().getName(), e);
         }
     }
 

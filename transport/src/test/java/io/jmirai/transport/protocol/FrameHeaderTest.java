@@ -54,6 +54,40 @@ class FrameHeaderTest {
     }
 
     @Test
+    void shouldCopyASmallPayloadBehindTheHeaderInOneBuffer() {
+        ByteBuf payload = ALLOC.buffer(8).writeLong(0x1122334455667788L);
+        ByteBuf frame = FrameHeader.compactFrame(ALLOC, FrameType.RESULT, 0b001, 7, payload);
+        try {
+            assertThat(frame).isNotInstanceOf(CompositeByteBuf.class);
+            assertThat(payload.refCnt()).as("copied, then released").isZero();
+            assertThat(ByteBufUtil.hexDump(frame))
+                    .isEqualTo("00000014" + "01" + "04" + "0001" + "0000000000000007" + "1122334455667788");
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void shouldComposeALargePayloadAndReleaseOnBadFlagsWhenCompacting() {
+        ByteBuf large =
+                ALLOC.buffer(FrameHeader.COMPACT_MAX_PAYLOAD + 1).writeZero(FrameHeader.COMPACT_MAX_PAYLOAD + 1);
+        ByteBuf frame = FrameHeader.compactFrame(ALLOC, FrameType.RESULT, 0, 1, large);
+        try {
+            assertThat(frame).isInstanceOf(CompositeByteBuf.class);
+            assertThat(frame.readableBytes()).isEqualTo(FrameHeader.LENGTH + FrameHeader.COMPACT_MAX_PAYLOAD + 1);
+        } finally {
+            frame.release();
+        }
+        ByteBuf small = ALLOC.buffer(1).writeByte(1);
+        assertThatThrownBy(() -> FrameHeader.compactFrame(ALLOC, FrameType.HEARTBEAT, 0x1, 1, small))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(small.refCnt()).isZero();
+        ByteBuf none = FrameHeader.compactFrame(ALLOC, FrameType.RESULT, 0, 1, null);
+        assertThat(none.readableBytes()).isEqualTo(FrameHeader.LENGTH);
+        none.release();
+    }
+
+    @Test
     void shouldComposeHeaderAndPayloadWithoutCopying() {
         ByteBuf payload = ALLOC.buffer(8).writeLong(0x1122334455667788L);
         ByteBuf frame = FrameHeader.frame(ALLOC, FrameType.TASK, 0, 7, payload);

@@ -108,6 +108,68 @@ class KryoCodecTest {
         assertThat(((Task<?>) roundTrip(task)).call()).isEqualTo("hello");
     }
 
+    private static Task<Integer> adder(int k) {
+        return () -> 40 + k;
+    }
+
+    @Test
+    void shouldResolveALambdaOnceAndRebuildItWithEachTasksCapturedValues() throws Exception {
+        KryoCodec reader = new KryoCodec(KryoCodecTest.class.getClassLoader());
+        for (int k = 0; k < 5; k++) {
+            ByteBuf buf = host.encode(ALLOC, adder(k));
+            try {
+                assertThat(((Task<?>) reader.decode(buf)).call()).isEqualTo(40 + k);
+            } finally {
+                buf.release();
+            }
+        }
+        assertThat(reader.cachedLambdaDescriptors())
+                .as("one lambda class: resolved once")
+                .isEqualTo(1);
+        Task<String> other = () -> "other";
+        ByteBuf buf = host.encode(ALLOC, other);
+        try {
+            assertThat(((Task<?>) reader.decode(buf)).call()).isEqualTo("other");
+        } finally {
+            buf.release();
+        }
+        assertThat(reader.cachedLambdaDescriptors())
+                .as("a second lambda: a miss")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void shouldEncodeTheSameDescriptorBytesForEveryInstanceOfALambda() {
+        ByteBuf a = host.encode(ALLOC, adder(1));
+        ByteBuf b = host.encode(ALLOC, adder(2));
+        try {
+            // same length: only the captured int differs, in the last byte
+            assertThat(a.readableBytes()).isEqualTo(b.readableBytes());
+            assertThat(ByteBufUtil.equals(a, 0, b, 0, a.readableBytes() - 1)).isTrue();
+        } finally {
+            a.release();
+            b.release();
+        }
+    }
+
+    @Test
+    void shouldNotCacheALambdaWhoseCapturingClassIsMissing() {
+        KryoCodec blind = new KryoCodec(new ClassLoader(null) {});
+        Task<String> task = () -> "x";
+        ByteBuf buf = host.encode(ALLOC, task);
+        try {
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> blind.decode(buf))
+                        .isInstanceOf(KryoException.class)
+                        .hasMessageContaining(
+                                "lambda's capturing class not found: class=" + KryoCodecTest.class.getName());
+            }
+            assertThat(blind.cachedLambdaDescriptors()).isZero();
+        } finally {
+            buf.release();
+        }
+    }
+
     @Test
     void shouldRejectNonSerializableLambdaWithClearMessage() {
         Supplier<Integer> plain = () -> 42;

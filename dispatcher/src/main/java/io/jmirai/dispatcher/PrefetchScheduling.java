@@ -1,0 +1,162 @@
+package io.jmirai.dispatcher;
+
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * The default policy: one central FIFO queue, and a window of up to {@code window} tasks in flight per daemon. The
+ * daemon runs the tasks it holds one at a time, in the order they were sent, so at most one of them is running; the
+ * others wait there, prefetched, so that a daemon that finishes a task starts the next without a round trip to the
+ * host. A window of 1 is one task in flight per daemon (no prefetch).
+ *
+ * <p>Which daemon: a daemon with nothing in flight first (the most recently freed first), then one with room in its
+ * window (round-robin), so that a burst spreads over every daemon before any daemon holds a second task. A daemon
+ * that answers takes its pinned setups first, then returned tasks, then the queue's head, until its window is full.
+ *
+ * <p>Returned tasks: a task that was sent to a daemon but cannot have started there (it was behind the oldest
+ * unanswered one when the daemon was lost or recycled) comes back through {@link #requeued}, as does a retried task;
+ * returned tasks wait in submission order ({@link TaskRecord#seq}) ahead of the queue: every task in the queue was
+ * submitted after any task that was ever sent, so the queue stays in FIFO order.
+ *
+ * <p>Cost: O(1) per task and per answer, whatever the number of daemons (the lists of daemons with room are
+ * intrusive, {@link DaemonList}); O(log r) for r returned tasks.
+ *
+ * <p>Threading: confined to the dispatcher's event loop.
+ */
+final class PrefetchScheduling implements SchedulingPolicy {
+    private final Assigner assigner;
+    private final int window;
+    private final ArrayDeque<TaskRecord> queue = new ArrayDeque<>(); // resolved tasks stay until they reach the head
+    private final PriorityQueue<TaskRecord> returned = new PriorityQueue<>(Comparator.comparingLong(t -> t.seq));
+    private final DaemonList idle = new DaemonList(); // online, nothing in flight
+    private final DaemonList room = new DaemonList(); // online, something in flight, room for more
+
+    PrefetchScheduling(int window, Assigner assigner) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window : " + window + " (expected: >= 1)");
+        }
+        this.window = window;
+        this.assigner = assigner;
+    }
+
+    @Override
+    public void submitted(TaskRecord task) {
+        queue.add(task);
+        dispatch();
+    }
+
+    @Override
+    public void requeued(TaskRecord task) {
+        returned.add(task);
+    }
+
+    @Override
+    public boolean returnsUnstarted() {
+        return true;
+    }
+
+    @Override
+    public void pinned(DaemonConnection conn, TaskRecord task) {
+        conn.pinned.add(task);
+        if (conn.list != null) {
+            feed(conn); // it has room now
+        }
+    }
+
+    @Override
+    public void connected(DaemonConnection conn) {
+        feed(conn);
+    }
+
+    @Override
+    public void completed(DaemonConnection conn) {
+        feed(conn);
+    }
+
+    @Override
+    public void lost(DaemonConnection conn) {
+        DaemonList.unlink(conn);
+    }
+
+    @Override
+    public void dispatch() {
+        DaemonConnection conn;
+        while ((conn = idle.isEmpty() ? room.first() : idle.first()) != null) {
+            if (!open(conn)) {
+                DaemonList.unlink(conn);
+                continue;
+            }
+            TaskRecord next = nextShared();
+            if (next == null) {
+                return;
+            }
+            assigner.assign(conn, next);
+            list(conn);
+        }
+    }
+
+    /** A daemon with room takes its pinned setups first, then shared work, until its window is full. */
+    private void feed(DaemonConnection conn) {
+        if (!open(conn)) {
+            DaemonList.unlink(conn);
+            return;
+        }
+        while (conn.inflight.size() < window) {
+            TaskRecord next = SchedulingPolicy.peekLive(conn.pinned);
+            if (next != null) {
+                conn.pinned.poll();
+            } else if ((next = nextShared()) == null) {
+                break;
+            }
+            assigner.assign(conn, next);
+        }
+        list(conn);
+    }
+
+    /** Puts {@code conn} in the list its window says: idle at the front, room at the back, full in none. */
+    private void list(DaemonConnection conn) {
+        int n = conn.inflight.size();
+        if (n == 0) {
+            if (conn.list != idle) {
+                idle.addFirst(conn);
+            }
+        } else if (n < window) {
+            room.addLast(conn);
+        } else {
+            DaemonList.unlink(conn);
+        }
+    }
+
+    private static boolean open(DaemonConnection conn) {
+        return conn.channel().isActive() && !conn.recycling && !conn.finishing;
+    }
+
+    /** @return the next live shared task (returned ones first), taken off its queue; or null */
+    private TaskRecord nextShared() {
+        TaskRecord t;
+        while ((t = returned.peek()) != null) {
+            returned.poll();
+            if (!t.isDone()) {
+                return t;
+            }
+        }
+        t = SchedulingPolicy.peekLive(queue);
+        if (t != null) {
+            queue.poll();
+        }
+        return t;
+    }
+
+    @Override
+    public void drain(Consumer<TaskRecord> each) {
+        TaskRecord t;
+        while ((t = returned.poll()) != null) {
+            each.accept(t);
+        }
+        while ((t = queue.poll()) != null) {
+            each.accept(t);
+        }
+    }
+}

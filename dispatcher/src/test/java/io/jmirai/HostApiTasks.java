@@ -1,0 +1,19 @@
+package io.jmirai;
+
+import io.jmirai.api.Task;
+
+/**
+ * A task whose enclosing class refers to jmirai's host API ({@link MiraiException}) in a method signature: a daemon
+ * loads this class to deserialize the lambda, so it needs {@code jmirai-dispatcher} on its {@code --classpath}.
+ */
+final class HostApiTasks {
+    private HostApiTasks() {}
+
+    static Task<String> hello() {
+        return () -> "hello";
+    }
+
+    static String describe(MiraiException e) {
+        return e.getMessage();
+    }
+}
