@@ -83,7 +83,7 @@ public final class Daemons implements AutoCloseable {
     private volatile String profile;
 
     private Daemons(Builder b) {
-        this.secret = Handshake.newSecret();
+        this.secret = b.secret != null ? b.secret : Handshake.newSecret();
         io.netty.handler.ssl.SslContext ssl = null;
         String pem = null;
         if (b.url.scheme().isTls()) {
@@ -578,6 +578,7 @@ public final class Daemons implements AutoCloseable {
         private int perDaemonUrls;
         private Duration heartbeat = DispatcherConfig.DEFAULT_HEARTBEAT;
         private io.jmirai.tls.HostTls hostTls;
+        private String secret;
 
         private MiraiOptions taskDefaults = MiraiOptions.defaults().retries(0);
         private long maxQueuedBytes;
@@ -801,6 +802,19 @@ public final class Daemons implements AutoCloseable {
          */
         public Builder tls(io.jmirai.tls.HostTls value) {
             this.hostTls = Objects.requireNonNull(value, "tls");
+            return this;
+        }
+
+        /**
+         * The session secret daemons must prove, instead of a fresh random one: for a host that must admit daemons
+         * again after a restart (the standalone server keeps it in its store). At least 32 characters.
+         */
+        public Builder secret(String value) {
+            Objects.requireNonNull(value, "secret");
+            if (value.length() < 32) {
+                throw new IllegalArgumentException("secret : " + value.length() + " characters (expected: >= 32)");
+            }
+            this.secret = value;
             return this;
         }
 

@@ -154,6 +154,18 @@ public final class SingleUseCertificate {
     }
 
     /**
+     * Returns the private key as an unencrypted PKCS#8 PEM, for a host that must keep its certificate across restarts
+     * (the standalone server stores it in its job store, next to the secret, so daemons that pinned the certificate
+     * are admitted again). Whoever calls this takes the key out of this JVM's memory and must protect it.
+     *
+     * @return the key as {@code -----BEGIN PRIVATE KEY-----} PEM; {@link HostTls#fromPem} reads it back.
+     */
+    public String privateKeyPem() {
+        String base64 = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(privateKey.getEncoded());
+        return "-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /**
      * Returns the certificate.
      *
      * @return the self-signed certificate.
