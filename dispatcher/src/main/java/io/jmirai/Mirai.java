@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The value is decoded on the first thread that asks for it ({@link #get}, {@link #data}), never on a network
  * thread; {@link #toCompletableFuture()} decodes on the common fork-join pool. This class is thread-safe.
  *
+ * <p>The file is over 400 lines because it holds mirai's whole future vocabulary as public API ({@code get},
+ * {@code data}, {@code stop}, {@code race}, {@code collect} and the static {@code mirai}/{@code daemons} conveniences
+ * with their {@code Duration} overloads); most of it is Javadoc.
+ *
  * @param <T> the type of the task's value
  */
 public final class Mirai<T> {
