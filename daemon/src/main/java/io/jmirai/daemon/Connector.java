@@ -257,6 +257,7 @@ final class Connector {
                         daemon.taskArrived(
                                 frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
                     case CANCEL -> daemon.cancel(frame.correlationId());
+                    case RECALL -> daemon.recall(frame.correlationId());
                     case HEARTBEAT -> {}
                     case GOODBYE -> {
                         Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());

@@ -1,6 +1,7 @@
 package io.jmirai.dispatcher;
 
 import io.jmirai.transport.TransportReady;
+import io.jmirai.transport.protocol.Capability;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -67,6 +68,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     DaemonList list;
     DaemonConnection listPrev;
     DaemonConnection listNext;
+    /** The handshake negotiated {@code Capability.RECALL}: the host may take back tasks the daemon has not started. */
+    boolean recalls;
     /** What the handshake settled; null until then. */
     private Negotiated negotiated;
 
@@ -147,6 +150,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             negotiated.checkReceived(frame.type());
             switch (frame.type()) {
                 case RESULT -> {
+                    if (!recalls && (frame.flags() & FrameType.Flags.RESULT_RECALLED) != 0) {
+                        throw new ProtocolException("RESULT flagged recalled on a connection that did not negotiate"
+                                + " RECALL: task=" + frame.correlationId());
+                    }
                     recycling |= (frame.flags() & FrameType.Flags.RESULT_LAST) != 0; // exits next: send it nothing
                     dispatcher.result(
                             this,
@@ -194,6 +201,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         authenticated = true;
         negotiated = Negotiated.of(hello, welcome);
+        recalls = negotiated.has(Capability.RECALL);
         pid = hello.pid();
         release();
         handshakeDeadline.cancel(false);
@@ -249,6 +257,15 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             channel.writeAndFlush(FrameHeader.frame(channel.alloc(), FrameType.CANCEL, 0, id, null))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+    }
+
+    /**
+     * Asks the daemon to give back task {@code id} if it has not started it, without flushing (the caller flushes
+     * once per pass, {@link WriteBatch}).
+     */
+    void recall(long id) {
+        channel.write(FrameHeader.frame(channel.alloc(), FrameType.RECALL, 0, id, null))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Says goodbye and closes. */

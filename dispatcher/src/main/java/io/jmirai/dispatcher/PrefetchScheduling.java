@@ -1,8 +1,11 @@
 package io.jmirai.dispatcher;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -20,8 +23,17 @@ import java.util.function.Consumer;
  * returned tasks wait in submission order ({@link TaskRecord#seq}) ahead of the queue: every task in the queue was
  * submitted after any task that was ever sent, so the queue stays in FIFO order.
  *
+ * <p>Recall: when a daemon is idle, nothing is queued here, and another daemon holds tasks waiting behind its running
+ * one, the newest waiting task of the daemon that holds the most is recalled (RECALL, only to daemons that
+ * negotiated it): the daemon drops it if it has not started it and answers so, and the task comes back through
+ * {@link #requeued} and {@link #recalled} and goes to an idle daemon first; if it had started, its RESULT comes as
+ * usual and the next idle moment recalls another. At most one recall is pending per idle daemon, so a window never
+ * keeps a short task waiting behind a long one while a daemon sits idle, for more than a round trip. Taking the
+ * newest keeps every daemon's own tasks in submission order.
+ *
  * <p>Cost: O(1) per task and per answer, whatever the number of daemons (the lists of daemons with room are
- * intrusive, {@link DaemonList}); O(log r) for r returned tasks.
+ * intrusive, {@link DaemonList}); O(log r) for r returned tasks. A recall looks at every daemon holding waiting
+ * tasks (O(daemons x window)), but only when a daemon is idle and the queue empty, and each one moves a task.
  *
  * <p>Threading: confined to the dispatcher's event loop.
  */
@@ -32,6 +44,9 @@ final class PrefetchScheduling implements SchedulingPolicy {
     private final PriorityQueue<TaskRecord> returned = new PriorityQueue<>(Comparator.comparingLong(t -> t.seq));
     private final DaemonList idle = new DaemonList(); // online, nothing in flight
     private final DaemonList room = new DaemonList(); // online, something in flight, room for more
+    // online, recall negotiated, and holding tasks behind its first one (candidates to recall from)
+    private final Set<DaemonConnection> stacked = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int recallsPending; // RECALL frames sent and not yet answered
 
     PrefetchScheduling(int window, Assigner assigner) {
         if (window < 1) {
@@ -76,8 +91,20 @@ final class PrefetchScheduling implements SchedulingPolicy {
     }
 
     @Override
+    public void recalled(DaemonConnection conn) {
+        dispatch(); // the task given back goes to an idle daemon first
+        feed(conn);
+    }
+
+    @Override
+    public void recallSettled() {
+        recallsPending--;
+    }
+
+    @Override
     public void lost(DaemonConnection conn) {
         DaemonList.unlink(conn);
+        stacked.remove(conn);
     }
 
     @Override
@@ -90,17 +117,18 @@ final class PrefetchScheduling implements SchedulingPolicy {
             }
             TaskRecord next = nextShared();
             if (next == null) {
-                return;
+                break;
             }
             assigner.assign(conn, next);
             list(conn);
         }
+        recallForIdle();
     }
 
     /** A daemon with room takes its pinned setups first, then shared work, until its window is full. */
     private void feed(DaemonConnection conn) {
         if (!open(conn)) {
-            DaemonList.unlink(conn);
+            lost(conn);
             return;
         }
         while (conn.inflight.size() < window) {
@@ -113,6 +141,7 @@ final class PrefetchScheduling implements SchedulingPolicy {
             assigner.assign(conn, next);
         }
         list(conn);
+        recallForIdle();
     }
 
     /** Puts {@code conn} in the list its window says: idle at the front, room at the back, full in none. */
@@ -127,6 +156,55 @@ final class PrefetchScheduling implements SchedulingPolicy {
         } else {
             DaemonList.unlink(conn);
         }
+        if (conn.recalls && n >= 2) {
+            stacked.add(conn);
+        } else {
+            stacked.remove(conn);
+        }
+    }
+
+    /**
+     * While idle daemons outnumber the pending recalls and nothing is queued, recalls the newest waiting task of the
+     * daemon holding the most waiting tasks. A waiting task is any but the first unanswered one (which may be running),
+     * unresolved, not pinned to that daemon, and not already recalled.
+     */
+    private void recallForIdle() {
+        while (!stacked.isEmpty() && idle.size() > recallsPending && !hasShared()) {
+            DaemonConnection from = null;
+            TaskRecord newest = null;
+            int most = 0;
+            for (DaemonConnection c : stacked) {
+                int waiting = 0;
+                TaskRecord last = null;
+                boolean first = true;
+                for (TaskRecord t : c.inflight.values()) {
+                    if (!first && !t.isDone() && !t.pinned && !t.recalling) {
+                        waiting++;
+                        last = t;
+                    }
+                    first = false;
+                }
+                if (waiting > most) {
+                    most = waiting;
+                    from = c;
+                    newest = last;
+                }
+            }
+            if (newest == null) {
+                return;
+            }
+            recallsPending++;
+            assigner.recall(from, newest);
+        }
+    }
+
+    /** @return whether a live shared task waits here (resolved ones at the heads are dropped) */
+    private boolean hasShared() {
+        TaskRecord t;
+        while ((t = returned.peek()) != null && t.isDone()) {
+            returned.poll();
+        }
+        return t != null || SchedulingPolicy.peekLive(queue) != null;
     }
 
     private static boolean open(DaemonConnection conn) {

@@ -37,6 +37,8 @@ public final class TaskRecord {
     boolean pinned;
     boolean internal;
     int losses;
+    /** A RECALL was sent for it and not yet answered ({@link PrefetchScheduling}). */
+    boolean recalling;
     /** Submission order on the dispatcher's thread (returned tasks are queued again in this order). */
     long seq;
     /** Held by {@link Deadlines}, due at {@link #due} on the loop's clock. */

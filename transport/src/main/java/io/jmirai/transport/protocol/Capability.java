@@ -2,8 +2,7 @@ package io.jmirai.transport.protocol;
 
 /**
  * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
- * protocol: never renumber, only add. None is defined yet; the first feature that changes what goes over the wire
- * adds its constant here.
+ * protocol: never renumber, only add.
  *
  * <p>How a feature uses it, for example a prefetch window:
  *
@@ -20,7 +19,11 @@ package io.jmirai.transport.protocol;
  * </ol>
  */
 public enum Capability {
-    ; // none yet (see the class comment)
+    /**
+     * The host may take back a task it prefetched to a daemon that has not started it ({@link FrameType#RECALL}); the
+     * daemon answers a RESULT flagged {@link FrameType.Flags#RESULT_RECALLED}, or nothing if the task has started.
+     */
+    RECALL(2);
 
     private final int bit;
 

@@ -16,6 +16,8 @@ package io.jmirai.transport.protocol;
  *   <tr><td>0x06</td><td>HEARTBEAT</td><td>both</td><td>sequence</td><td>empty</td></tr>
  *   <tr><td>0x07</td><td>GOODBYE</td><td>both</td><td>0</td><td>{@link Handshake.Goodbye}</td></tr>
  *   <tr><td>0x08</td><td>CHALLENGE</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Challenge}</td></tr>
+ *   <tr><td>0x0A</td><td>RECALL</td><td>host → daemon</td><td>task id</td><td>empty; needs
+ *       {@link Capability#RECALL}</td></tr>
  * </table>
  */
 public enum FrameType {
@@ -28,9 +30,16 @@ public enum FrameType {
     /**
      * A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled by a CANCEL frame;
      * bit 2: it was interrupted by a signal to the daemon process; bit 3: the daemon exits after this result (a limit,
-     * or recycling), so the host sends it nothing more.
+     * or recycling), so the host sends it nothing more; bit 4: the task was recalled before it started (only on a
+     * connection that negotiated {@link Capability#RECALL}).
      */
-    RESULT(0x04, Flags.RESULT_ERROR | Flags.RESULT_CANCELLED | Flags.RESULT_INTERRUPTED | Flags.RESULT_LAST),
+    RESULT(
+            0x04,
+            Flags.RESULT_ERROR
+                    | Flags.RESULT_CANCELLED
+                    | Flags.RESULT_INTERRUPTED
+                    | Flags.RESULT_LAST
+                    | Flags.RESULT_RECALLED),
     /** Asks the daemon to interrupt the task with this id. */
     CANCEL(0x05, 0),
     /** Keeps an idle connection alive. */
@@ -38,7 +47,14 @@ public enum FrameType {
     /** The sender is closing the connection, with a reason. */
     GOODBYE(0x07, 0),
     /** The host's fresh random challenge, sent first on every connection. */
-    CHALLENGE(0x08, 0);
+    CHALLENGE(0x08, 0),
+    /**
+     * Asks the daemon to give back the task with this id if it has not started it (a prefetched task that an idle
+     * daemon could start sooner): the daemon drops it and answers a RESULT flagged {@link Flags#RESULT_RECALLED} with
+     * an empty payload; a task that has started is left alone and answers as usual. Code 0x0A (0x09 is left to
+     * another addition).
+     */
+    RECALL(0x0A, 0, Capabilities.of(Capability.RECALL));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -113,6 +129,11 @@ public enum FrameType {
          * Says nothing about the task's outcome.
          */
         public static final int RESULT_LAST = 1 << 3;
+        /**
+         * RESULT: the answer to a RECALL: the task was dropped without running (payload empty) and the host may send
+         * it elsewhere. Only on a connection that negotiated {@link Capability#RECALL}.
+         */
+        public static final int RESULT_RECALLED = 1 << 4;
 
         private Flags() {}
     }

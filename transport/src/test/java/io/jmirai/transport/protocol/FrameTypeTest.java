@@ -19,6 +19,7 @@ class FrameTypeTest {
         assertThat(FrameType.HEARTBEAT.code()).isEqualTo(0x06);
         assertThat(FrameType.GOODBYE.code()).isEqualTo(0x07);
         assertThat(FrameType.CHALLENGE.code()).isEqualTo(0x08);
+        assertThat(FrameType.RECALL.code()).isEqualTo(0x0A);
     }
 
     @Test
@@ -30,7 +31,8 @@ class FrameTypeTest {
 
     @Test
     void shouldAllowFlagsOnResultOnly() {
-        assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
+        assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b11111);
+        assertThat(FrameType.Flags.RESULT_RECALLED).isEqualTo(16);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
@@ -55,6 +57,9 @@ class FrameTypeTest {
     void shouldNeedNoCapabilityForTheTypesOfVersionOne() {
         Negotiated bare = new Negotiated(1, Capabilities.NONE);
         for (FrameType t : FrameType.values()) {
+            if (t == FrameType.RECALL) {
+                continue; // added later, see shouldSendRecallOnlyWhereNegotiated
+            }
             assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.NONE);
             assertThat(bare.canSend(t)).as("%s", t).isTrue();
             bare.checkReceived(t);
@@ -62,12 +67,28 @@ class FrameTypeTest {
     }
 
     @Test
-    void shouldRejectAFrameTypeTheConnectionDidNotNegotiate() {
-        Negotiated n = new Negotiated(1, new Capabilities(0b011));
-        n.checkReceived("FUTURE", new Capabilities(0b001));
-        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b100)))
+    void shouldSendRecallOnlyWhereNegotiated() {
+        assertThat(FrameType.RECALL.requires()).isEqualTo(Capabilities.of(Capability.RECALL));
+        assertThat(Capability.RECALL.bit()).isEqualTo(2);
+        assertThat(new Negotiated(1, Capabilities.NONE).canSend(FrameType.RECALL))
+                .isFalse();
+        assertThat(new Negotiated(1, Capabilities.of(Capability.RECALL)).canSend(FrameType.RECALL))
+                .isTrue();
+        assertThatThrownBy(() -> new Negotiated(1, Capabilities.NONE).checkReceived(FrameType.RECALL))
                 .isInstanceOf(ProtocolException.class)
-                .hasMessage("frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x4],"
-                        + " negotiated=[unknown=0x3] (a peer must send it only after both sides advertised it)");
+                .hasMessageContaining("type=RECALL, requires=[RECALL]");
+    }
+
+    @Test
+    void shouldRejectAFrameTypeTheConnectionDidNotNegotiate() {
+        // bits far above the defined capabilities, so the test stays valid as capabilities are added
+        Negotiated n = new Negotiated(1, new Capabilities(0b011L << 40));
+        n.checkReceived("FUTURE", new Capabilities(0b001L << 40));
+        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b100L << 40)))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage(
+                        "frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x40000000000],"
+                                + " negotiated=[unknown=0x30000000000] (a peer must send it only after both sides advertised"
+                                + " it)");
     }
 }
