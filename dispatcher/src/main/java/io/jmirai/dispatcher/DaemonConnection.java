@@ -49,6 +49,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     long pid;
     /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
     final LinkedHashMap<Long, TaskRecord> inflight = new LinkedHashMap<>();
+    /** Payload bytes of the tasks in {@link #inflight} (for the prefetch byte limit). */
+    long inflightBytes;
     /** Tasks for this daemon only ({@code everywhere} setups), served before the shared queue. */
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */

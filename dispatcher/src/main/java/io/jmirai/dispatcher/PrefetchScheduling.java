@@ -15,7 +15,9 @@ import java.util.function.Consumer;
  * host. A window of 1 is one task in flight per daemon (no prefetch).
  *
  * <p>Which daemon: a daemon with nothing in flight first (the most recently freed first), then one with room in its
- * window (round-robin), so that a burst spreads over every daemon before any daemon holds a second task. A daemon
+ * window (round-robin), so that a burst spreads over every daemon before any daemon holds a second task. Room is
+ * counted in tasks ({@code window}) and in payload bytes ({@link #PREFETCH_BYTES}): when the queue's head does not fit
+ * the next daemon with room, it waits for a daemon to answer. A daemon
  * that answers takes its pinned setups first, then returned tasks, then the queue's head, until its window is full.
  *
  * <p>Returned tasks: a task that was sent to a daemon but cannot have started there (it was behind the oldest
@@ -38,6 +40,13 @@ import java.util.function.Consumer;
  * <p>Threading: confined to the dispatcher's event loop.
  */
 final class PrefetchScheduling implements SchedulingPolicy {
+    /**
+     * A daemon that holds a task takes another only while the payload bytes it holds stay within this: prefetching
+     * saves a round trip per task, which matters for small tasks; large ones would only sit in the daemon's memory
+     * (and be sent twice if recalled). A task larger than this goes only to a daemon that holds nothing.
+     */
+    static final long PREFETCH_BYTES = 1 << 20;
+
     private final Assigner assigner;
     private final int window;
     private final ArrayDeque<TaskRecord> queue = new ArrayDeque<>(); // resolved tasks stay until they reach the head
@@ -115,10 +124,11 @@ final class PrefetchScheduling implements SchedulingPolicy {
                 DaemonList.unlink(conn);
                 continue;
             }
-            TaskRecord next = nextShared();
-            if (next == null) {
-                break;
+            TaskRecord next = peekShared();
+            if (next == null || !fits(conn, next)) {
+                break; // nothing to send; or the head is too large to wait at a busy daemon: an answer frees one
             }
+            takeShared(next);
             assigner.assign(conn, next);
             list(conn);
         }
@@ -133,10 +143,17 @@ final class PrefetchScheduling implements SchedulingPolicy {
         }
         while (conn.inflight.size() < window) {
             TaskRecord next = SchedulingPolicy.peekLive(conn.pinned);
-            if (next != null) {
-                conn.pinned.poll();
-            } else if ((next = nextShared()) == null) {
+            boolean pinned = next != null;
+            if (!pinned) {
+                next = peekShared();
+            }
+            if (next == null || !fits(conn, next)) {
                 break;
+            }
+            if (pinned) {
+                conn.pinned.poll();
+            } else {
+                takeShared(next);
             }
             assigner.assign(conn, next);
         }
@@ -200,31 +217,37 @@ final class PrefetchScheduling implements SchedulingPolicy {
 
     /** @return whether a live shared task waits here (resolved ones at the heads are dropped) */
     private boolean hasShared() {
-        TaskRecord t;
-        while ((t = returned.peek()) != null && t.isDone()) {
-            returned.poll();
-        }
-        return t != null || SchedulingPolicy.peekLive(queue) != null;
+        return peekShared() != null;
     }
 
     private static boolean open(DaemonConnection conn) {
         return conn.takesTasks(); // connected, and not recycling, finishing or retiring
     }
 
-    /** @return the next live shared task (returned ones first), taken off its queue; or null */
-    private TaskRecord nextShared() {
+    /** @return the next live shared task (returned ones first), left where it is; or null */
+    private TaskRecord peekShared() {
         TaskRecord t;
-        while ((t = returned.peek()) != null) {
+        while ((t = returned.peek()) != null && t.isDone()) {
             returned.poll();
-            if (!t.isDone()) {
-                return t;
-            }
         }
-        t = SchedulingPolicy.peekLive(queue);
-        if (t != null) {
+        return t != null ? t : SchedulingPolicy.peekLive(queue);
+    }
+
+    /** Takes {@code t}, which {@link #peekShared} just returned, off its queue. */
+    private void takeShared(TaskRecord t) {
+        if (returned.peek() == t) {
+            returned.poll();
+        } else {
             queue.poll();
         }
-        return t;
+    }
+
+    /**
+     * @return whether {@code conn} may take {@code next} now: always when it holds nothing, else while the payload
+     *     bytes it holds stay within {@link #PREFETCH_BYTES}
+     */
+    private static boolean fits(DaemonConnection conn, TaskRecord next) {
+        return conn.inflight.isEmpty() || conn.inflightBytes + next.payload().readableBytes() <= PREFETCH_BYTES;
     }
 
     @Override

@@ -183,6 +183,8 @@ final class TaskLifecycle {
         task.state = TaskRecord.State.RUNNING;
         task.connection = conn;
         conn.inflight.put(task.id(), task);
+        task.sentBytes = task.payload().readableBytes();
+        conn.inflightBytes += task.sentBytes;
         counters.assigned(task);
         conn.row.assigned++;
         if (events != DispatchEvents.NOOP && !task.internal) {
@@ -215,6 +217,7 @@ final class TaskLifecycle {
             throw new ProtocolException("result flagged recalled for a task that was not recalled: task=" + taskId);
         }
         conn.inflight.remove(taskId);
+        conn.inflightBytes -= task.sentBytes;
         if (task.recalling) {
             task.recalling = false; // answered either way: the recall is settled
             policy.recallSettled();
@@ -276,6 +279,7 @@ final class TaskLifecycle {
         policy.lost(conn);
         List<TaskRecord> lost = new ArrayList<>(conn.inflight.values());
         conn.inflight.clear();
+        conn.inflightBytes = 0;
         boolean returns = policy.returnsUnstarted();
         for (int i = lost.size() - 1; i >= 0; i--) {
             TaskRecord task = lost.get(i);
