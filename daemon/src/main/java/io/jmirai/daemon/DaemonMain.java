@@ -118,6 +118,16 @@ public final class DaemonMain implements Callable<Integer> {
             description = "where the tasks' classes are: jars and directories, separated by '${sys:path.separator}'")
     private String classpath;
 
+    @Option(
+            names = "--class-loading",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "ask the host for the classes of a task that this daemon cannot load (remote class"
+                    + " loading, on by default); --no-class-loading for sites that forbid running code shipped over"
+                    + " the connection: then every class must be on --classpath")
+    private boolean classLoading;
+
     @Option(names = "--slot", paramLabel = "N", defaultValue = "0", description = "this daemon's slot on the host")
     private int slot;
 
@@ -214,7 +224,8 @@ public final class DaemonMain implements Callable<Integer> {
                     classLoader(),
                     parseDuration("--connect-timeout", connectTimeout),
                     parseDuration("--dial-timeout", dialTimeout),
-                    sslContext());
+                    sslContext(),
+                    classLoading);
         } catch (IllegalArgumentException | IOException e) {
             log.println("jmirai-daemon: " + e.getMessage());
             return ExitCode.USAGE;
