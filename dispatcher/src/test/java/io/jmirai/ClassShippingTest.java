@@ -147,6 +147,23 @@ class ClassShippingTest {
     }
 
     @Test
+    void shouldRunTheReadmeExampleAsWritten() throws Exception {
+        LocalLauncher daemonJarOnly = new LocalLauncher(
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                DaemonJar.locate().toString(),
+                LocalLauncher.DEFAULT_JVM_ARGS); // the daemons see the daemon jar alone
+        try (Daemons daemons =
+                Daemons.builder().launcher(daemonJarOnly).local(1).start()) {
+            record Point(int x, int y) {}
+            Point p = new Point(2, 3);
+            String s = daemons.mirai(() ->
+                            p + " loaded by " + Point.class.getClassLoader().getName())
+                    .get(Duration.ofSeconds(30)); // Point[x=2, y=3] loaded by jmirai-remote
+            assertThat(s).isEqualTo("Point[x=2, y=3] loaded by jmirai-remote");
+        }
+    }
+
+    @Test
     void shouldServeOnlyClassFilesNeverOtherResources() throws Exception {
         assertThat(ClassShippingTest.class.getClassLoader().getResource("io/jmirai/shipping.properties"))
                 .as("the host has the resource")
