@@ -247,10 +247,7 @@ class ClassShippingTest {
     @Test
     void shouldShipClassesToADaemonInASlurmBatchJob() throws Exception {
         String conf = RemoteInfra.slurmConf();
-        // A drained node makes jobs wait for ever: the cluster must be usable (as SlurmLauncherTest checks).
-        assertThat(RemoteInfra.run(List.of("sinfo", "-h", "-N", "-o", "%T"), conf)
-                        .strip())
-                .isIn("idle", "mixed", "allocated");
+        RemoteInfra.awaitSlurmNodeReady(conf); // a drained node makes jobs wait for ever
         Path jobs = Files.createDirectories(shipped.resolve("jobs"));
         try {
             String jobId;
