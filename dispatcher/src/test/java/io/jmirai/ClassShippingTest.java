@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakCheck.class)
 class ClassShippingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String EXPECTED = "hello, world Point[x=2, y=3] sum=5 loader=jmirai-remote";
+    private static final String EXPECTED = "hello, world Point[x=2, y=3] sum=5 loader=jmirai-tasks";
 
     @TempDir
     static Path shipped;
@@ -136,7 +136,7 @@ class ClassShippingTest {
             assertThat(daemons.mirai(appTask()).get(WAIT)).isEqualTo(EXPECTED);
             assertThat(daemons.mirai(ShippedTasks.pair("ada", 2)).get(WAIT))
                     .as("a test class's lambda and record, served from the Daemons' own class loader")
-                    .isEqualTo("Pair[name=ada, count=2] ADAx2 loader=jmirai-remote");
+                    .isEqualTo("Pair[name=ada, count=2] ADAx2 loader=jmirai-tasks");
             assertThat(daemons.mirai(appTask()).get(WAIT))
                     .as("the second time from the daemon's cache")
                     .isEqualTo(EXPECTED);
@@ -158,8 +158,8 @@ class ClassShippingTest {
             Point p = new Point(2, 3);
             String s = daemons.mirai(() ->
                             p + " loaded by " + Point.class.getClassLoader().getName())
-                    .get(Duration.ofSeconds(30)); // Point[x=2, y=3] loaded by jmirai-remote
-            assertThat(s).isEqualTo("Point[x=2, y=3] loaded by jmirai-remote");
+                    .get(Duration.ofSeconds(30)); // Point[x=2, y=3] loaded by jmirai-tasks
+            assertThat(s).isEqualTo("Point[x=2, y=3] loaded by jmirai-tasks");
         }
     }
 

@@ -78,7 +78,7 @@ public final class Daemon implements AutoCloseable {
         // remote class loading: classes the daemon lacks come from the host, asked through the connector
         this.classes = config.classLoading() ? new ClassFetcher(loop, this::requestClass) : null;
         ClassLoader taskLoader =
-                classes != null ? new RemoteClassLoader(config.classLoader(), classes) : config.classLoader();
+                classes != null ? RemoteClassLoader.over(config.classLoader(), classes) : config.classLoader();
         this.runner =
                 new TaskRunner(config, taskLoader, classes, alloc, loop, new Results(), events != DaemonEvents.NOOP);
         this.connector = new Connector(this, config, loop, classes);

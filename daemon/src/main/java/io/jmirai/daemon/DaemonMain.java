@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.MalformedURLException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -328,7 +327,7 @@ public final class DaemonMain implements Callable<Integer> {
                 throw new IllegalArgumentException("bad classpath entry: entry=" + entry, e);
             }
         }
-        return new URLClassLoader("jmirai-tasks", urls.toArray(URL[]::new), parent);
+        return new RemoteClassLoader.Classpath(urls.toArray(URL[]::new), parent);
     }
 
     /** A daemon's identity on the host: its slot and the slot's token. */

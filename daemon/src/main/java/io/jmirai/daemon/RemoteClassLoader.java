@@ -2,16 +2,19 @@ package io.jmirai.daemon;
 
 import io.jmirai.transport.protocol.BinaryNames;
 import io.jmirai.transport.protocol.ClassFrames.ClassAnswer;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Loads the classes a task needs that the daemon does not have from the host (remote class loading,
- * {@code Capability.CLASS_LOADING}): a class its parent (the daemon's own classes and {@code --classpath}) cannot load
- * is fetched by binary name over the authenticated connection ({@link ClassFetcher}) and defined here, once; the JVM
- * then finds it in this loader's cache. A class the host does not serve is remembered as missing (up to
+ * Loads the tasks' classes on a daemon with remote class loading on ({@code Capability.CLASS_LOADING}): first from
+ * its parent (the daemon's own classes), then from the daemon's {@code --classpath}, and a class neither has is
+ * fetched by binary name from the host over the authenticated connection ({@link ClassFetcher}) and defined here,
+ * once; the JVM then finds it in this loader's cache. Classes from {@code --classpath} and from the host are in this
+ * one loader, so each can refer to the other. A class the host does not serve is remembered as missing (up to
  * {@link #MAX_MISSING} names), so a task that probes for it does not ask again. Only classes cross: resources
- * ({@code getResource}) come from the parent alone.
+ * ({@code getResource}) come from the daemon's jar and {@code --classpath} alone.
  *
  * <p>One loader per daemon, shared by every task it runs: two tasks whose classes have the same name get the first
  * one's class. A failure leaves a {@link ClassNotFoundException} whose cause ({@link
@@ -20,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Threading: parallel capable; {@link #findClass} blocks its caller for at most {@link ClassFetcher#WAIT} and is
  * refused on the event loop.
  */
-final class RemoteClassLoader extends ClassLoader {
+final class RemoteClassLoader extends URLClassLoader {
+    /** The name of the loader of the tasks' classes (from {@code --classpath} or from the host). */
+    static final String NAME = "jmirai-tasks";
     /** How many names the host did not serve are remembered. */
     static final int MAX_MISSING = 4096;
 
@@ -31,13 +36,47 @@ final class RemoteClassLoader extends ClassLoader {
     private final ClassFetcher fetcher;
     private final Map<String, String> missing = new ConcurrentHashMap<>();
 
-    RemoteClassLoader(ClassLoader parent, ClassFetcher fetcher) {
-        super("jmirai-remote", parent);
+    /**
+     * @param classpath the daemon's {@code --classpath}, searched before the host
+     * @param parent the daemon's own classes
+     */
+    RemoteClassLoader(URL[] classpath, ClassLoader parent, ClassFetcher fetcher) {
+        super(NAME, classpath, parent);
         this.fetcher = fetcher;
+    }
+
+    /**
+     * @return a loader for the tasks' classes that takes over {@code configured}'s URLs when it is the daemon's
+     *     {@code --classpath} ({@link Classpath}), else one with {@code configured} as its parent
+     */
+    static RemoteClassLoader over(ClassLoader configured, ClassFetcher fetcher) {
+        if (configured instanceof Classpath cp) {
+            return new RemoteClassLoader(cp.getURLs(), cp.getParent(), fetcher);
+        }
+        return new RemoteClassLoader(new URL[0], configured, fetcher);
+    }
+
+    /**
+     * The loader {@code DaemonMain} makes for {@code --classpath}: used as it is when remote class loading is off,
+     * and taken over by a {@link RemoteClassLoader} when it is on.
+     */
+    static final class Classpath extends URLClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        Classpath(URL[] urls, ClassLoader parent) {
+            super(NAME, urls, parent);
+        }
     }
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
+        try {
+            return super.findClass(name); // the daemon's --classpath first
+        } catch (ClassNotFoundException e) {
+            // not there: ask the host
+        }
         String problem = BinaryNames.problem(name);
         if (problem != null) {
             throw notFound(name, problem);

@@ -73,13 +73,13 @@ class RemoteClassLoaderTest {
     @Test
     void shouldDefineAFetchedClassOnceAndRememberWhatTheHostLacks() throws Exception {
         ClassFetcher fetcher = hostServingTestClasses(Duration.ofSeconds(5))[0];
-        RemoteClassLoader loader = new RemoteClassLoader(ClassLoader.getPlatformClassLoader(), fetcher);
+        RemoteClassLoader loader = RemoteClassLoader.over(ClassLoader.getPlatformClassLoader(), fetcher);
 
         Class<?> c = Class.forName(Shipped.class.getName(), true, loader);
         assertThat(c).isNotSameAs(Shipped.class);
         assertThat(c.getClassLoader()).isSameAs(loader);
         Object value = ((Callable<?>) c.getConstructor().newInstance()).call();
-        assertThat(value).isEqualTo("shipped by jmirai-remote");
+        assertThat(value).isEqualTo("shipped by jmirai-tasks");
         assertThat(Class.forName(Shipped.class.getName(), false, loader)).isSameAs(c);
         assertThat(Class.forName("java.lang.String", false, loader)).isSameAs(String.class);
 
@@ -101,7 +101,7 @@ class RemoteClassLoaderTest {
     @Test
     void shouldGiveUpAfterItsBoundedWait() {
         ClassFetcher fetcher = new ClassFetcher(loop, () -> false, (id, task, name) -> null, Duration.ofMillis(200));
-        RemoteClassLoader loader = new RemoteClassLoader(ClassLoader.getPlatformClassLoader(), fetcher);
+        RemoteClassLoader loader = RemoteClassLoader.over(ClassLoader.getPlatformClassLoader(), fetcher);
         long start = System.nanoTime();
         assertThatThrownBy(() -> loader.loadClass("com.example.Slow"))
                 .isInstanceOf(ClassNotFoundException.class)
