@@ -79,7 +79,7 @@ final class ClassServer {
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
                         "class request: name={}, remote={}, answer={}",
-                        request.name(),
+                        BinaryNames.isValid(request.name()) ? request.name() : "(invalid)", // never log raw bytes
                         ch.remoteAddress(),
                         answer.isFound() ? answer.bytes().length + " bytes" : answer.notFound());
             }
