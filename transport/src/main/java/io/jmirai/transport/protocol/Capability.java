@@ -2,8 +2,7 @@ package io.jmirai.transport.protocol;
 
 /**
  * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
- * protocol: never renumber, only add. None is defined yet; the first feature that changes what goes over the wire
- * adds its constant here.
+ * protocol: never renumber, only add.
  *
  * <p>How a feature uses it, for example a prefetch window:
  *
@@ -20,7 +19,12 @@ package io.jmirai.transport.protocol;
  * </ol>
  */
 public enum Capability {
-    ; // none yet (see the class comment)
+    /**
+     * Remote class loading: a daemon that cannot load a class a task needs asks the host for its bytes
+     * ({@link FrameType#CLASS_REQUEST}, answered by {@link FrameType#CLASS_BYTES}; payloads in {@link ClassFrames}).
+     * A host leaves it out with {@code Daemons.builder().shipClasses(false)}, a daemon with {@code --no-class-loading}.
+     */
+    CLASS_LOADING(0);
 
     private final int bit;
 
