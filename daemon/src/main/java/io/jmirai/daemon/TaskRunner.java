@@ -31,6 +31,7 @@ import java.util.concurrent.Executor;
 final class TaskRunner {
     private final DaemonConfig config;
     private final KryoCodec codec;
+    private final ClassFetcher classes; // null: no remote class loading
     private final ByteBufAllocator alloc;
     private final ResultOutbox outbox;
     private final boolean reportStarts;
@@ -62,8 +63,24 @@ final class TaskRunner {
      */
     TaskRunner(
             DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
+        this(config, config.classLoader(), null, alloc, loop, sink, reportStarts);
+    }
+
+    /**
+     * @param taskLoader decodes and loads the tasks' classes (the worker's context class loader too)
+     * @param classes told which task runs, for remote class loading's requests; null when it is off
+     */
+    TaskRunner(
+            DaemonConfig config,
+            ClassLoader taskLoader,
+            ClassFetcher classes,
+            ByteBufAllocator alloc,
+            Executor loop,
+            ResultOutbox.Sink sink,
+            boolean reportStarts) {
         this.config = config;
-        this.codec = new KryoCodec(config.classLoader());
+        this.classes = classes;
+        this.codec = new KryoCodec(taskLoader);
         TaskAnswer.prepare();
         this.alloc = alloc;
         this.outbox = new ResultOutbox(loop, sink);
@@ -71,7 +88,7 @@ final class TaskRunner {
         this.baseline = new CleanupBaseline();
         this.worker = new Thread(this::work, "jmirai-task");
         worker.setDaemon(true);
-        worker.setContextClassLoader(config.classLoader());
+        worker.setContextClassLoader(taskLoader);
         worker.start();
     }
 
@@ -89,6 +106,18 @@ final class TaskRunner {
             }
         }
         return outbox.isPending();
+    }
+
+    /**
+     * @return whether a task runs or waits for the worker. Unlike {@link #isBusy()} this ignores a task whose RESULT
+     *     is already in the outbox while the worker has not yet marked it finished: when the loop drains that RESULT,
+     *     the worker may still be in that short step, and the idle clock must start all the same (nothing else would
+     *     start it: an sbatch daemon with {@code --idletime} then never exited).
+     */
+    boolean hasTask() {
+        synchronized (taskLock) {
+            return taskActive || !queue.isEmpty();
+        }
     }
 
     /** The host's frame limit, once authenticated: a larger result is reported as an error. */
@@ -260,6 +289,9 @@ final class TaskRunner {
         TaskAnswer answer = null;
         boolean setup = false;
         boolean reset = false;
+        if (classes != null) {
+            classes.running(id);
+        }
         try {
             Object decoded;
             try {

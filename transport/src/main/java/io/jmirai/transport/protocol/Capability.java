@@ -20,6 +20,12 @@ package io.jmirai.transport.protocol;
  */
 public enum Capability {
     /**
+     * Remote class loading: a daemon that cannot load a class a task needs asks the host for its bytes
+     * ({@link FrameType#CLASS_REQUEST}, answered by {@link FrameType#CLASS_BYTES}; payloads in {@link ClassFrames}).
+     * A host leaves it out with {@code Daemons.builder().shipClasses(false)}, a daemon with {@code --no-class-loading}.
+     */
+    CLASS_LOADING(0),
+    /**
      * The host may take back a task it prefetched to a daemon that has not started it ({@link FrameType#RECALL}); the
      * daemon answers a RESULT flagged {@link FrameType.Flags#RESULT_RECALLED}, or nothing if the task has started.
      */

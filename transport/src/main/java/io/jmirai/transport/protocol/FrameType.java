@@ -16,7 +16,11 @@ package io.jmirai.transport.protocol;
  *   <tr><td>0x06</td><td>HEARTBEAT</td><td>both</td><td>sequence</td><td>empty</td></tr>
  *   <tr><td>0x07</td><td>GOODBYE</td><td>both</td><td>0</td><td>{@link Handshake.Goodbye}</td></tr>
  *   <tr><td>0x08</td><td>CHALLENGE</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Challenge}</td></tr>
- *   <tr><td>0x0A</td><td>RECALL</td><td>host → daemon</td><td>task id</td><td>empty; needs
+ *   <tr><td>0x09</td><td>CLASS_REQUEST</td><td>daemon → host</td><td>request id</td><td>{@link ClassFrames}
+ *       (needs {@link Capability#CLASS_LOADING})</td></tr>
+ *   <tr><td>0x0a</td><td>CLASS_BYTES</td><td>host → daemon</td><td>request id</td><td>{@link ClassFrames}
+ *       (needs {@link Capability#CLASS_LOADING})</td></tr>
+ *   <tr><td>0x0B</td><td>RECALL</td><td>host → daemon</td><td>task id</td><td>empty; needs
  *       {@link Capability#RECALL}</td></tr>
  * </table>
  */
@@ -48,13 +52,19 @@ public enum FrameType {
     GOODBYE(0x07, 0),
     /** The host's fresh random challenge, sent first on every connection. */
     CHALLENGE(0x08, 0),
+    /** A daemon asks for the bytes of a class it cannot load (remote class loading). */
+    CLASS_REQUEST(0x09, 0, Capabilities.of(Capability.CLASS_LOADING)),
+    /**
+     * The host's answer to a CLASS_REQUEST with the same correlation id: the class file's bytes, or, with flag bit 0
+     * ({@link Flags#CLASS_NOT_FOUND}), the reason the host does not serve it.
+     */
+    CLASS_BYTES(0x0a, Flags.CLASS_NOT_FOUND, Capabilities.of(Capability.CLASS_LOADING)),
     /**
      * Asks the daemon to give back the task with this id if it has not started it (a prefetched task that an idle
      * daemon could start sooner): the daemon drops it and answers a RESULT flagged {@link Flags#RESULT_RECALLED} with
-     * an empty payload; a task that has started is left alone and answers as usual. Code 0x0A (0x09 is left to
-     * another addition).
+     * an empty payload; a task that has started is left alone and answers as usual.
      */
-    RECALL(0x0A, 0, Capabilities.of(Capability.RECALL));
+    RECALL(0x0B, 0, Capabilities.of(Capability.RECALL));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -134,6 +144,8 @@ public enum FrameType {
          * it elsewhere. Only on a connection that negotiated {@link Capability#RECALL}.
          */
         public static final int RESULT_RECALLED = 1 << 4;
+        /** CLASS_BYTES: the host does not serve this class; the payload is the reason (UTF-8 text). */
+        public static final int CLASS_NOT_FOUND = 1;
 
         private Flags() {}
     }

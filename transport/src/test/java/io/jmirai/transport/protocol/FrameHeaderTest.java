@@ -173,7 +173,10 @@ class FrameHeaderTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FrameType.class, names = "RESULT", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(
+            value = FrameType.class,
+            names = {"RESULT", "CLASS_BYTES"},
+            mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);
         assertThatThrownBy(() -> FrameHeader.frame(ALLOC, type, FrameType.Flags.RESULT_ERROR, 1, payload))
@@ -181,6 +184,15 @@ class FrameHeaderTest {
                 .hasMessageContaining("not allowed for " + type);
         assertThat(payload.refCnt()).isZero();
         assertThatThrownBy(() -> FrameHeader.encode(ALLOC, type, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldAllowOnlyTheNotFoundFlagOnClassBytes() {
+        FrameHeader.encode(ALLOC, FrameType.CLASS_BYTES, FrameType.Flags.CLASS_NOT_FOUND, 1, 0)
+                .release();
+        assertThatThrownBy(() -> FrameHeader.encode(ALLOC, FrameType.CLASS_BYTES, 2, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed for CLASS_BYTES");
     }
 
     @Test
