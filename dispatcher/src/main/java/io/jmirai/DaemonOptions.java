@@ -68,7 +68,7 @@ public final class DaemonOptions {
                 classLoading);
     }
 
-    /** @return a copy whose daemons exit (code 1) after {@code value} without a task */
+    /** @return a copy whose daemons exit (code 81, {@code ExitCode.IDLE_TIME}) after {@code value} without a task */
     public DaemonOptions idleTime(Duration value) {
         return new DaemonOptions(
                 autoExit,
@@ -82,7 +82,7 @@ public final class DaemonOptions {
                 classLoading);
     }
 
-    /** @return a copy whose daemons exit (code 2) after {@code value} in all, once the running task is done */
+    /** @return a copy whose daemons exit (code 82, {@code ExitCode.WALL_TIME}) after {@code value} in all, once the running task is done */
     public DaemonOptions wallTime(Duration value) {
         return new DaemonOptions(
                 autoExit,
@@ -96,7 +96,7 @@ public final class DaemonOptions {
                 classLoading);
     }
 
-    /** @return a copy whose daemons exit (code 3) after {@code value} tasks (0: no limit) */
+    /** @return a copy whose daemons exit (code 83, {@code ExitCode.MAX_TASKS}) after {@code value} tasks (0: no limit) */
     public DaemonOptions maxTasks(int value) {
         if (value < 0) {
             throw new IllegalArgumentException("maxTasks : " + value + " (expected: >= 0)");

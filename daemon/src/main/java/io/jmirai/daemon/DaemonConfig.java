@@ -43,40 +43,6 @@ public record DaemonConfig(
         io.netty.handler.ssl.SslContext ssl,
         boolean classLoading) {
 
-    /** A configuration with remote class loading on. */
-    public DaemonConfig(
-            ListenUrl url,
-            byte[] secret,
-            int slot,
-            String token,
-            AutoExit autoExit,
-            Duration idleTime,
-            Duration wallTime,
-            int maxTasks,
-            boolean cleanup,
-            boolean output,
-            ClassLoader classLoader,
-            Duration connectTimeout,
-            Duration dialTimeout,
-            io.netty.handler.ssl.SslContext ssl) {
-        this(
-                url,
-                secret,
-                slot,
-                token,
-                autoExit,
-                idleTime,
-                wallTime,
-                maxTasks,
-                cleanup,
-                output,
-                classLoader,
-                connectTimeout,
-                dialTimeout,
-                ssl,
-                true);
-    }
-
     /** Checks the fields. */
     public DaemonConfig {
         Objects.requireNonNull(url, "url");
