@@ -225,6 +225,8 @@ final class TaskLifecycle {
         if (recalled) {
             if (!task.isDone()) {
                 giveBack(task, conn);
+            } else {
+                conn.row.assigned--; // resolved meanwhile (a stop, its timeout): never ran there either
             }
             policy.recalled(conn);
             return;

@@ -229,6 +229,11 @@ class RecallTest {
         tasks.result(busy, 1, ok());
         tasks.result(other, 3, ok());
         assertCounters(0, 0, 5);
+        assertThat(busy.row.assigned)
+                .as("every task it was sent is answered: the recalled ones do not count")
+                .isEqualTo(busy.row.complete)
+                .isEqualTo(1);
+        assertThat(other.row.assigned).isEqualTo(other.row.complete).isEqualTo(3);
     }
 
     @Test
