@@ -110,7 +110,7 @@ public final class Daemons implements AutoCloseable {
                         ssl,
                         b.heartbeat),
                 new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
-                b.events);
+                ObservedEvents.of(b.observer, b.events));
         DaemonExits exits = new DaemonExits();
         this.submitter = new TaskSubmitter(
                 dispatcher,
@@ -120,7 +120,8 @@ public final class Daemons implements AutoCloseable {
                 gate,
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
-                b.seed);
+                b.seed,
+                b.observer);
         this.pool = new LocalPool(
                 dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         LaunchConfig<?> scaleConfig = b.launchConfig;
@@ -588,6 +589,7 @@ public final class Daemons implements AutoCloseable {
         private boolean fixedPool;
         private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
+        private TaskObserver observer;
         private LaunchConfig<?> launchConfig = LaunchConfig.local();
         private Scaler.Autoscale autoscale;
         private int maxResultBytes;
@@ -892,6 +894,16 @@ public final class Daemons implements AutoCloseable {
                 d.close();
                 throw e;
             }
+        }
+
+        /**
+         * Tells {@code value} of every task: submitted, sent to a daemon, resolved; for tracing, it may hand each task
+         * a trace context that goes with it to the daemon. For OpenTelemetry spans, the {@code jmirai-opentelemetry}
+         * module's {@code JMiraiTracing.observer(openTelemetry)}. Default: none, which costs nothing.
+         */
+        public Builder observer(TaskObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
+            return this;
         }
 
         /** Tells {@code value} what the dispatcher does (for tests in this package; not public API yet). */

@@ -20,7 +20,11 @@ package io.jmirai.transport.protocol;
  * </ol>
  */
 public enum Capability {
-    ; // none yet (see the class comment)
+    /**
+     * The host may send a TASK frame with {@link FrameType.Flags#TASK_TRACE_CONTEXT}: its payload starts with the
+     * task's trace context ({@link TaskTrace}). Bit 1 (bit 0 is taken by another feature on a parallel branch).
+     */
+    TRACE_CONTEXT(1);
 
     private final int bit;
 
