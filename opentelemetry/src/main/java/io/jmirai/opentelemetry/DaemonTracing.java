@@ -19,6 +19,9 @@ import io.opentelemetry.context.Scope;
  * -Dotel.java.global-autoconfigure.enabled=true} on the daemon's JVM, or an {@code everywhere} setup that calls
  * {@code GlobalOpenTelemetry.set(…)}. With neither, spans are no-ops.
  *
+ * <p>It refers to no host class ({@code io.jmirai.TaskObserver} and the rest of the dispatcher are not on a daemon's
+ * classpath), only to the daemon's and OpenTelemetry's.
+ *
  * <p>Threading: called only on the daemon's single worker thread (see {@link TaskTracer}).
  */
 public final class DaemonTracing implements TaskTracer {
@@ -35,13 +38,13 @@ public final class DaemonTracing implements TaskTracer {
         Span span = tracer.spanBuilder(JMiraiTracing.EVALUATE_SPAN)
                 .setParent(Traceparent.parent(traceContext))
                 .setSpanKind(SpanKind.CONSUMER)
-                .setAttribute(JMiraiTracing.TASK_ID, taskId)
-                .setAttribute(JMiraiTracing.DAEMON_ID, daemonId)
+                .setAttribute(Keys.TASK_ID, taskId)
+                .setAttribute(Keys.DAEMON_ID, daemonId)
                 .startSpan();
         Scope scope = span.makeCurrent();
         return outcomeCode -> {
             scope.close();
-            HostTracing.end(span, outcomeCode);
+            Outcomes.end(span, outcomeCode);
         };
     }
 }

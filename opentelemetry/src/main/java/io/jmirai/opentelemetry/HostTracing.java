@@ -3,7 +3,6 @@ package io.jmirai.opentelemetry;
 import io.jmirai.TaskObserver;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,16 +74,8 @@ final class HostTracing implements TaskObserver {
             return;
         }
         if (s.queue != null) { // resolved while still queued
-            end(s.queue, outcomeCode);
+            Outcomes.end(s.queue, outcomeCode);
         }
-        end(s.submit, outcomeCode);
-    }
-
-    static void end(Span span, int outcomeCode) {
-        span.setAttribute(JMiraiTracing.OUTCOME_CODE, (long) outcomeCode);
-        if (outcomeCode != 0) {
-            span.setStatus(StatusCode.ERROR, "jmirai outcome code " + outcomeCode);
-        }
-        span.end();
+        Outcomes.end(s.submit, outcomeCode);
     }
 }

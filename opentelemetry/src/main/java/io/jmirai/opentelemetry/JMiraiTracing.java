@@ -24,7 +24,8 @@ import java.util.Objects;
  * task went to a daemon; {@link #OUTCOME_CODE} when it ended (0 for a value, else the {@code ErrorValue} code; the
  * span's status is then ERROR).
  *
- * <p>This class is thread-safe; the observer too.
+ * <p>This class is the host's: it names host classes, so code that runs on a daemon (which has none of them) must not
+ * touch it, its constants included. This class is thread-safe; the observer too.
  */
 public final class JMiraiTracing {
     /** The instrumentation scope name of jmirai's tracers. */
@@ -36,11 +37,11 @@ public final class JMiraiTracing {
     /** Name of the daemon's span for a task's evaluation. */
     public static final String EVALUATE_SPAN = "jmirai.evaluate";
     /** The host's task id. */
-    public static final AttributeKey<Long> TASK_ID = AttributeKey.longKey("jmirai.task.id");
+    public static final AttributeKey<Long> TASK_ID = Keys.TASK_ID;
     /** The host's id of the daemon the task went to (its status row). */
-    public static final AttributeKey<String> DAEMON_ID = AttributeKey.stringKey("jmirai.daemon.id");
+    public static final AttributeKey<String> DAEMON_ID = Keys.DAEMON_ID;
     /** How the task ended: 0 for a value, else its {@code ErrorValue} code. */
-    public static final AttributeKey<Long> OUTCOME_CODE = AttributeKey.longKey("jmirai.outcome.code");
+    public static final AttributeKey<Long> OUTCOME_CODE = Keys.OUTCOME_CODE;
 
     private JMiraiTracing() {}
 

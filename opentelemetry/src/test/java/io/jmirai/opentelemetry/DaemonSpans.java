@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /**
  * The daemon side of the tests, run in the daemon JVM by tasks: {@link #install()} (an {@code everywhere} setup) makes
  * the daemon's {@code GlobalOpenTelemetry} an SDK that keeps finished spans in memory, and {@link #finished()} (a task
- * run after the traced ones, on the same single worker) returns them, one {@link SpanLine} per line.
+ * run after the traced ones, on the same single worker) returns them, one {@link SpanLine} per line. It uses
+ * {@link Keys}, not {@link JMiraiTracing}'s constants: a standalone daemon has no host classes.
  */
 final class DaemonSpans {
     private static final InMemorySpanExporter EXPORTER = InMemorySpanExporter.create();
@@ -49,9 +50,9 @@ final class DaemonSpans {
             long outcomeCode,
             String status) {
         static String of(SpanData s) {
-            Long task = s.getAttributes().get(JMiraiTracing.TASK_ID);
-            Long code = s.getAttributes().get(JMiraiTracing.OUTCOME_CODE);
-            String daemon = s.getAttributes().get(JMiraiTracing.DAEMON_ID);
+            Long task = s.getAttributes().get(Keys.TASK_ID);
+            Long code = s.getAttributes().get(Keys.OUTCOME_CODE);
+            String daemon = s.getAttributes().get(Keys.DAEMON_ID);
             return String.join(
                     "|",
                     s.getName(),
