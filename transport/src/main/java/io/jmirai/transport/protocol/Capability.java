@@ -2,8 +2,8 @@ package io.jmirai.transport.protocol;
 
 /**
  * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
- * protocol: never renumber, only add. None is defined yet; the first feature that changes what goes over the wire
- * adds its constant here.
+ * protocol: never renumber, only add. A feature that changes what goes over the wire adds its constant here
+ * ({@link #TRACE_CONTEXT}: a flag and a payload prefix on an existing frame type, rather than a new type).
  *
  * <p>How a feature uses it, for example a prefetch window:
  *
