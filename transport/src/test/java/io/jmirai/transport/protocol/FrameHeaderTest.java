@@ -173,7 +173,10 @@ class FrameHeaderTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FrameType.class, names = "RESULT", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(
+            value = FrameType.class,
+            names = {"RESULT", "TASK"},
+            mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);
         assertThatThrownBy(() -> FrameHeader.frame(ALLOC, type, FrameType.Flags.RESULT_ERROR, 1, payload))
@@ -184,8 +187,19 @@ class FrameHeaderTest {
     }
 
     @Test
+    void shouldRejectReservedTaskFlagsAndReleasePayload() {
+        ByteBuf payload = ALLOC.buffer(4).writeInt(1);
+        assertThatThrownBy(() -> FrameHeader.frame(ALLOC, FrameType.TASK, 2, 1, payload))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed for TASK");
+        assertThat(payload.refCnt()).isZero();
+        ByteBuf traced = FrameHeader.frame(ALLOC, FrameType.TASK, FrameType.Flags.TASK_TRACE_CONTEXT, 1, null);
+        traced.release();
+    }
+
+    @Test
     void shouldRejectBadFlagsWithNullPayload() {
-        assertThatThrownBy(() -> FrameHeader.frame(ALLOC, FrameType.TASK, 1, 1, null))
+        assertThatThrownBy(() -> FrameHeader.frame(ALLOC, FrameType.TASK, 2, 1, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
