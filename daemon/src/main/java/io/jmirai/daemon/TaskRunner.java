@@ -31,6 +31,7 @@ import java.util.concurrent.Executor;
 final class TaskRunner {
     private final DaemonConfig config;
     private final KryoCodec codec;
+    private final ClassFetcher classes; // null: no remote class loading
     private final ByteBufAllocator alloc;
     private final ResultOutbox outbox;
     private final boolean reportStarts;
@@ -56,27 +57,35 @@ final class TaskRunner {
     private boolean shutdown;
     private int taken;
 
-    /** A runner without a tracer. */
-    TaskRunner(
-            DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
-        this(config, alloc, loop, sink, reportStarts, null);
-    }
-
     /**
+     * A runner with the configuration's class loader, without remote class loading or a tracer.
+     *
      * @param loop the daemon's event loop: results are handed back there
      * @param sink takes the results on the loop
      * @param reportStarts whether the sink is told when the worker takes a task (costs a hand-off per task)
+     */
+    TaskRunner(
+            DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
+        this(config, config.classLoader(), null, alloc, loop, sink, reportStarts, null);
+    }
+
+    /**
+     * @param taskLoader decodes and loads the tasks' classes (the worker's context class loader too)
+     * @param classes told which task runs, for remote class loading's requests; null when it is off
      * @param tracer traces the tasks that come with a trace context, or null
      */
     TaskRunner(
             DaemonConfig config,
+            ClassLoader taskLoader,
+            ClassFetcher classes,
             ByteBufAllocator alloc,
             Executor loop,
             ResultOutbox.Sink sink,
             boolean reportStarts,
             TaskTracer tracer) {
         this.config = config;
-        this.codec = new KryoCodec(config.classLoader());
+        this.classes = classes;
+        this.codec = new KryoCodec(taskLoader);
         TaskAnswer.prepare();
         this.alloc = alloc;
         this.outbox = new ResultOutbox(loop, sink);
@@ -85,7 +94,7 @@ final class TaskRunner {
         this.baseline = new CleanupBaseline();
         this.worker = new Thread(this::work, "jmirai-task");
         worker.setDaemon(true);
-        worker.setContextClassLoader(config.classLoader());
+        worker.setContextClassLoader(taskLoader);
         worker.start();
     }
 
@@ -285,6 +294,9 @@ final class TaskRunner {
         TaskAnswer answer = null;
         boolean setup = false;
         boolean reset = false;
+        if (classes != null) {
+            classes.running(id);
+        }
         try {
             Object decoded;
             try {

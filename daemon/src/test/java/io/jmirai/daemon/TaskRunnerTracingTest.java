@@ -48,6 +48,8 @@ class TaskRunnerTracingTest {
 
     private final TaskRunner runner = new TaskRunner(
             config(),
+            TaskRunnerTracingTest.class.getClassLoader(),
+            null,
             ALLOC,
             Runnable::run,
             new ResultOutbox.Sink() {
@@ -82,7 +84,8 @@ class TaskRunnerTracingTest {
                 TaskRunnerTracingTest.class.getClassLoader(),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
-                null);
+                null,
+                false);
     }
 
     @AfterEach

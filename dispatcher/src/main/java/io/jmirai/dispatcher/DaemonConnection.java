@@ -1,7 +1,10 @@
 package io.jmirai.dispatcher;
 
 import io.jmirai.transport.TransportReady;
+import io.jmirai.transport.protocol.Capabilities;
 import io.jmirai.transport.protocol.Capability;
+import io.jmirai.transport.protocol.ClassFrames;
+import io.jmirai.transport.protocol.Extensions;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -71,6 +74,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     DaemonConnection listNext;
     /** What the handshake settled; null until then. */
     private Negotiated negotiated;
+    /** Answers remote class loading's requests; null unless the connection negotiated it. */
+    private ClassServer classes;
 
     DaemonConnection(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -156,6 +161,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
                 }
                 case HEARTBEAT -> {}
+                case CLASS_REQUEST -> {
+                    ClassFrames.ClassRequest request = ClassFrames.ClassRequest.decode(frame.payload());
+                    TaskRecord task = request.taskId() == 0 ? null : inflight.get(request.taskId());
+                    classes.request(
+                            ctx.channel(), frame.correlationId(), request, task == null ? null : task.classLoader());
+                }
                 case GOODBYE -> {
                     // a daemon leaving by its own limit: every task still waiting there goes back to the queue
                     ByteBuf goodbye = frame.payload();
@@ -185,8 +196,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         int max = dispatcher.config().maxFrameLength();
         int heartbeat = (int) dispatcher.config().heartbeat().toMillis();
         // Before the slot is claimed: a daemon that speaks no version of ours is refused here, changing nothing.
-        Handshake.Welcome welcome =
-                Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
+        ClassLoader classSource = dispatcher.config().classSource();
+        Capabilities advertised = classSource != null
+                ? Capabilities.supported()
+                : Capabilities.supported().without(Capability.CLASS_LOADING); // shipClasses(false)
+        Handshake.Welcome welcome = Handshake.Welcome.accept(
+                dispatcher.config().secret(), challenge, hello, max, heartbeat, advertised, Extensions.NONE);
         String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token(), path);
         if (refusal != null) {
             dispatcher.refused(ctx.channel(), refusal + ", pid=" + hello.pid()); // refusals never name the token
@@ -196,6 +211,9 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         authenticated = true;
         negotiated = Negotiated.of(hello, welcome);
+        if (negotiated.has(Capability.CLASS_LOADING)) {
+            classes = new ClassServer(classSource, max);
+        }
         pid = hello.pid();
         release();
         handshakeDeadline.cancel(false);

@@ -31,6 +31,7 @@ public final class TaskRecord {
     private QueueGate gate;
     private int gateBytes;
     private String traceContext;
+    private ClassLoader classLoader;
 
     // Confined to the dispatcher's thread.
     State state = State.NEW;
@@ -117,6 +118,22 @@ public final class TaskRecord {
     /** @return the trace context carried with the task, or null */
     String traceContext() {
         return traceContext;
+    }
+
+    /**
+     * Names the class loader that defined the task: remote class loading serves a daemon's requests made while this
+     * task is in flight on its connection from it ({@link ClassServer}). Call before submitting.
+     *
+     * @return this
+     */
+    public TaskRecord classLoader(ClassLoader value) {
+        this.classLoader = value;
+        return this;
+    }
+
+    /** @return the loader that defined the task, or null if not known */
+    ClassLoader classLoader() {
+        return classLoader;
     }
 
     ByteBuf payload() {

@@ -2,8 +2,8 @@ package io.jmirai.transport.protocol;
 
 /**
  * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
- * protocol: never renumber, only add. A feature that changes what goes over the wire adds its constant here
- * ({@link #TRACE_CONTEXT}: a flag and a payload prefix on an existing frame type, rather than a new type).
+ * protocol: never renumber, only add. {@link #TRACE_CONTEXT} shows a feature that is a flag and a payload prefix on
+ * an existing frame type rather than a new type.
  *
  * <p>How a feature uses it, for example a prefetch window:
  *
@@ -21,8 +21,15 @@ package io.jmirai.transport.protocol;
  */
 public enum Capability {
     /**
+     * Remote class loading: a daemon that cannot load a class a task needs asks the host for its bytes
+     * ({@link FrameType#CLASS_REQUEST}, answered by {@link FrameType#CLASS_BYTES}; payloads in {@link ClassFrames}).
+     * A host leaves it out with {@code Daemons.builder().shipClasses(false)}, a daemon with {@code --no-class-loading}.
+     */
+    CLASS_LOADING(0),
+
+    /**
      * The host may send a TASK frame with {@link FrameType.Flags#TASK_TRACE_CONTEXT}: its payload starts with the
-     * task's trace context ({@link TaskTrace}). Bit 1 (bit 0 is taken by another feature on a parallel branch).
+     * task's trace context ({@link TaskTrace}).
      */
     TRACE_CONTEXT(1);
 

@@ -16,6 +16,10 @@ package io.jmirai.transport.protocol;
  *   <tr><td>0x06</td><td>HEARTBEAT</td><td>both</td><td>sequence</td><td>empty</td></tr>
  *   <tr><td>0x07</td><td>GOODBYE</td><td>both</td><td>0</td><td>{@link Handshake.Goodbye}</td></tr>
  *   <tr><td>0x08</td><td>CHALLENGE</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Challenge}</td></tr>
+ *   <tr><td>0x09</td><td>CLASS_REQUEST</td><td>daemon → host</td><td>request id</td><td>{@link ClassFrames}
+ *       (needs {@link Capability#CLASS_LOADING})</td></tr>
+ *   <tr><td>0x0a</td><td>CLASS_BYTES</td><td>host → daemon</td><td>request id</td><td>{@link ClassFrames}
+ *       (needs {@link Capability#CLASS_LOADING})</td></tr>
  * </table>
  */
 public enum FrameType {
@@ -41,7 +45,14 @@ public enum FrameType {
     /** The sender is closing the connection, with a reason. */
     GOODBYE(0x07, 0),
     /** The host's fresh random challenge, sent first on every connection. */
-    CHALLENGE(0x08, 0);
+    CHALLENGE(0x08, 0),
+    /** A daemon asks for the bytes of a class it cannot load (remote class loading). */
+    CLASS_REQUEST(0x09, 0, Capabilities.of(Capability.CLASS_LOADING)),
+    /**
+     * The host's answer to a CLASS_REQUEST with the same correlation id: the class file's bytes, or, with flag bit 0
+     * ({@link Flags#CLASS_NOT_FOUND}), the reason the host does not serve it.
+     */
+    CLASS_BYTES(0x0a, Flags.CLASS_NOT_FOUND, Capabilities.of(Capability.CLASS_LOADING));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -122,6 +133,8 @@ public enum FrameType {
          * Says nothing about the task's outcome.
          */
         public static final int RESULT_LAST = 1 << 3;
+        /** CLASS_BYTES: the host does not serve this class; the payload is the reason (UTF-8 text). */
+        public static final int CLASS_NOT_FOUND = 1;
 
         private Flags() {}
     }

@@ -175,7 +175,7 @@ class FrameHeaderTest {
     @ParameterizedTest
     @EnumSource(
             value = FrameType.class,
-            names = {"RESULT", "TASK"},
+            names = {"RESULT", "TASK", "CLASS_BYTES"},
             mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);
@@ -195,6 +195,15 @@ class FrameHeaderTest {
         assertThat(payload.refCnt()).isZero();
         ByteBuf traced = FrameHeader.frame(ALLOC, FrameType.TASK, FrameType.Flags.TASK_TRACE_CONTEXT, 1, null);
         traced.release();
+    }
+
+    @Test
+    void shouldAllowOnlyTheNotFoundFlagOnClassBytes() {
+        FrameHeader.encode(ALLOC, FrameType.CLASS_BYTES, FrameType.Flags.CLASS_NOT_FOUND, 1, 0)
+                .release();
+        assertThatThrownBy(() -> FrameHeader.encode(ALLOC, FrameType.CLASS_BYTES, 2, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed for CLASS_BYTES");
     }
 
     @Test

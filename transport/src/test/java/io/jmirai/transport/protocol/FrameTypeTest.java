@@ -19,6 +19,24 @@ class FrameTypeTest {
         assertThat(FrameType.HEARTBEAT.code()).isEqualTo(0x06);
         assertThat(FrameType.GOODBYE.code()).isEqualTo(0x07);
         assertThat(FrameType.CHALLENGE.code()).isEqualTo(0x08);
+        assertThat(FrameType.CLASS_REQUEST.code()).isEqualTo(0x09);
+        assertThat(FrameType.CLASS_BYTES.code()).isEqualTo(0x0a);
+    }
+
+    @Test
+    void shouldSendClassFramesOnlyOnAConnectionThatNegotiatedClassLoading() {
+        Negotiated bare = new Negotiated(1, Capabilities.NONE);
+        Negotiated withClasses = new Negotiated(1, Capabilities.of(Capability.CLASS_LOADING));
+        for (FrameType t : new FrameType[] {FrameType.CLASS_REQUEST, FrameType.CLASS_BYTES}) {
+            assertThat(t.requires()).isEqualTo(Capabilities.of(Capability.CLASS_LOADING));
+            assertThat(bare.canSend(t)).as("%s", t).isFalse();
+            assertThat(withClasses.canSend(t)).as("%s", t).isTrue();
+            withClasses.checkReceived(t);
+            assertThatThrownBy(() -> bare.checkReceived(t))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("frame type not negotiated on this connection: type=" + t)
+                    .hasMessageContaining("requires=[CLASS_LOADING]");
+        }
     }
 
     @Test
@@ -29,23 +47,24 @@ class FrameTypeTest {
     }
 
     @Test
-    void shouldAllowFlagsOnResultAndTaskOnly() {
+    void shouldAllowFlagsOnResultTaskAndClassBytesOnly() {
         assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
         assertThat(FrameType.Flags.RESULT_INTERRUPTED).isEqualTo(4);
+        assertThat(FrameType.CLASS_BYTES.allowedFlags()).isEqualTo(FrameType.Flags.CLASS_NOT_FOUND);
         assertThat(FrameType.TASK.allowedFlags()).isEqualTo(FrameType.Flags.TASK_TRACE_CONTEXT);
         assertThat(FrameType.Flags.TASK_TRACE_CONTEXT).isEqualTo(1);
         for (FrameType t : FrameType.values()) {
-            if (t != FrameType.RESULT && t != FrameType.TASK) {
+            if (t != FrameType.RESULT && t != FrameType.CLASS_BYTES && t != FrameType.TASK) {
                 assertThat(t.allowedFlags()).as("flags of %s", t).isZero();
             }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 0, 9, 0xff, 256, Integer.MAX_VALUE, Integer.MIN_VALUE})
+    @ValueSource(ints = {-1, 0, 0x7e, 0xff, 256, Integer.MAX_VALUE, Integer.MIN_VALUE})
     void shouldRejectUnknownCode(int code) {
         assertThatThrownBy(() -> FrameType.fromCode(code))
                 .isInstanceOf(ProtocolException.class)
@@ -57,6 +76,9 @@ class FrameTypeTest {
     void shouldNeedNoCapabilityForTheTypesOfVersionOne() {
         Negotiated bare = new Negotiated(1, Capabilities.NONE);
         for (FrameType t : FrameType.values()) {
+            if (t == FrameType.CLASS_REQUEST || t == FrameType.CLASS_BYTES) {
+                continue; // added later, behind Capability.CLASS_LOADING (see the test below)
+            }
             assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.NONE);
             assertThat(bare.canSend(t)).as("%s", t).isTrue();
             bare.checkReceived(t);
