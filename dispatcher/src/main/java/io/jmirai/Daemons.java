@@ -81,12 +81,18 @@ public final class Daemons implements AutoCloseable {
     private final List<Integer> perDaemonSlots;
     private final QueueGate gate;
     private volatile String profile;
+    /** Connected to a server ({@link #connect}) rather than embedding the dispatcher. */
+    private final boolean connected;
 
     private Daemons(Builder b) {
-        this.secret = b.secret != null ? b.secret : Handshake.newSecret();
+        this.connected = b.server != null;
+        this.secret = b.server != null ? b.server.secret() : b.secret != null ? b.secret : Handshake.newSecret();
         io.netty.handler.ssl.SslContext ssl = null;
         String pem = null;
-        if (b.url.scheme().isTls()) {
+        if (connected) {
+            pem = b.server.certificatePem();
+            ssl = b.url.scheme().isTls() ? io.jmirai.tls.ClientTls.pinned(pem) : null;
+        } else if (b.url.scheme().isTls()) {
             if (b.hostTls != null) {
                 ssl = b.hostTls.serverContext();
                 pem = b.hostTls.certificatePem();
@@ -100,17 +106,27 @@ public final class Daemons implements AutoCloseable {
         this.options = b.options;
         this.launcher = b.launcher;
         this.gate = new QueueGate(b.maxQueuedBytes);
-        this.dispatcher = Dispatcher.start(
-                new DispatcherConfig(
-                        b.url,
-                        secret.getBytes(StandardCharsets.UTF_8),
-                        b.maxFrameLength,
-                        b.handshakeTimeout,
-                        b.maxUnauthenticated,
-                        ssl,
-                        b.heartbeat),
-                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
-                b.events);
+        DispatcherConfig config = new DispatcherConfig(
+                b.url,
+                secret.getBytes(StandardCharsets.UTF_8),
+                b.maxFrameLength,
+                b.handshakeTimeout,
+                b.maxUnauthenticated,
+                ssl,
+                b.heartbeat);
+        if (connected) { // one "daemon", the server, which queues what it is sent: no window to speak of
+            this.dispatcher = Dispatcher.connect(
+                    config,
+                    new DispatchPolicy(false, b.interruptGrace, gate, slot -> {}, SERVER_WINDOW),
+                    ssl,
+                    b.startTimeout);
+        } else {
+            this.dispatcher = Dispatcher.start(
+                    config,
+                    new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
+                    b.events,
+                    b.clientService);
+        }
         DaemonExits exits = new DaemonExits();
         this.submitter = new TaskSubmitter(
                 dispatcher,
@@ -134,6 +150,101 @@ public final class Daemons implements AutoCloseable {
         this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveUrlSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(pool::destroyAll, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** How many tasks a connected client keeps at its server at once (the server queues them). */
+    private static final int SERVER_WINDOW = 1 << 20;
+
+    /**
+     * Connects to a standalone server ({@code java -jar jmirai-server.jar}) as a client, with the URL, secret and
+     * pinned certificate from the credentials file it wrote. The result works as embedded daemons do for {@link
+     * #mirai}, {@link #map}, {@link #mapReduce} and {@link #status} (the server's); tasks go to the server, which queues
+     * them and forwards them to its daemons without decoding them. {@link #close()} disconnects this client and
+     * cancels its unresolved tasks; the server and its daemons carry on ({@link #shutdownServer()} stops them). If the
+     * connection is lost (the server restarts), tasks that were at the server resolve to {@value
+     * ErrorValue#CONNECTION_RESET} and the client dials again by itself; tasks submitted meanwhile wait for it.
+     * Launching and scaling ({@link #scale}, {@link #launchRemote}, {@link #launchLocal}), {@link #everywhere} and
+     * {@link #reset} are the server's business: an {@link IllegalStateException} here.
+     *
+     * <pre>{@code
+     * try (Daemons server = Daemons.connect(Path.of("server.credentials"))) {
+     *     System.out.println(server.map(List.of(1, 2, 3), x -> x * x).collect()); // [1, 4, 9]
+     * }
+     * }</pre>
+     *
+     * @throws IllegalStateException if the server cannot be reached within 30 s or refuses (wrong secret)
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    public static Daemons connect(java.nio.file.Path credentialsFile) {
+        return connect(credentialsFile, Duration.ofSeconds(30));
+    }
+
+    /**
+     * {@link #connect(java.nio.file.Path)} waiting at most {@code timeout} for the server.
+     *
+     * @throws IllegalStateException if the server cannot be reached in time or refuses
+     */
+    public static Daemons connect(java.nio.file.Path credentialsFile, Duration timeout) {
+        Objects.requireNonNull(credentialsFile, "credentialsFile");
+        ServerCredentials c = ServerCredentials.read(credentialsFile);
+        Builder b = builder().url(c.url()).startTimeout(timeout);
+        b.server = c;
+        return b.start();
+    }
+
+    /** @return whether these daemons are a client of a server ({@link #connect}) rather than embedded */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /**
+     * Stops the server this client is connected to (its dispatcher, local daemons and store; its jobs resume when it
+     * is started again on the same store), then closes this client.
+     *
+     * @throws IllegalStateException if these daemons are embedded (not from {@link #connect}), or the server does not
+     *     answer
+     */
+    public void shutdownServer() {
+        if (!connected) {
+            throw new IllegalStateException(
+                    "shutdownServer: these daemons are embedded in this JVM, not connected to a server"
+                            + " (use Daemons.connect(credentialsFile)); close() stops them");
+        }
+        try {
+            call(io.jmirai.dispatcher.ClientCalls.SHUTDOWN, new byte[0], Duration.ofSeconds(30));
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Sends a request to the server and waits for its answer (connected daemons only).
+     *
+     * @throws IllegalStateException with the server's message if it failed, or if the server does not answer in time
+     */
+    byte[] call(int op, byte[] args, Duration timeout) {
+        checkOpen();
+        try {
+            return dispatcher.request(op, args).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IllegalStateException i
+                    ? new IllegalStateException(i.getMessage(), i)
+                    : new IllegalStateException(String.valueOf(c), c);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the server did not answer within " + timeout + ": url=" + url());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the server", e);
+        }
+    }
+
+    /** Throws if these daemons are a server's client, for what only the server does. */
+    private void checkEmbedded(String what) {
+        if (connected) {
+            throw new IllegalStateException(what + " is not available on daemons connected to a server (the server"
+                    + " launches and manages its own daemons)");
+        }
     }
 
     private static ClassLoader classLoader() {
@@ -320,6 +431,7 @@ public final class Daemons implements AutoCloseable {
     public <T> List<Mirai<T>> everywhere(Task<T> setup) {
         Objects.requireNonNull(setup, "setup");
         checkOpen();
+        checkEmbedded("everywhere");
         return submitter.everywhere(setup);
     }
 
@@ -371,6 +483,7 @@ public final class Daemons implements AutoCloseable {
      */
     public void scale(int target) {
         checkOpen();
+        checkEmbedded("scale");
         scaler.scale(target);
     }
 
@@ -391,6 +504,7 @@ public final class Daemons implements AutoCloseable {
      */
     public List<Mirai<Integer>> reset() {
         checkOpen();
+        checkEmbedded("reset");
         return submitter.reset();
     }
 
@@ -437,6 +551,10 @@ public final class Daemons implements AutoCloseable {
 
     /** @return a consistent snapshot of the daemons and the queue */
     public Status status() {
+        if (connected) {
+            return io.jmirai.dispatcher.ClientCalls.decodeStatus(
+                    call(io.jmirai.dispatcher.ClientCalls.STATUS, new byte[0], Duration.ofSeconds(30)));
+        }
         return dispatcher.status();
     }
 
@@ -494,6 +612,7 @@ public final class Daemons implements AutoCloseable {
      * @throws DaemonStartException if one fails to start or connect in time (with its stderr)
      */
     public List<LocalProcess> launchLocal(int n) {
+        checkEmbedded("launchLocal");
         if (n < 0) {
             throw new IllegalArgumentException("n : " + n + " (expected: >= 0)");
         }
@@ -579,6 +698,8 @@ public final class Daemons implements AutoCloseable {
         private Duration heartbeat = DispatcherConfig.DEFAULT_HEARTBEAT;
         private io.jmirai.tls.HostTls hostTls;
         private String secret;
+        private ServerCredentials server;
+        private io.jmirai.dispatcher.ClientService clientService;
 
         private MiraiOptions taskDefaults = MiraiOptions.defaults().retries(0);
         private long maxQueuedBytes;
@@ -885,13 +1006,26 @@ public final class Daemons implements AutoCloseable {
         public Daemons start() {
             Daemons d = new Daemons(this);
             try {
-                d.launchLocal(local);
+                if (server == null) {
+                    d.launchLocal(local);
+                }
                 d.scaler.start();
                 return d;
             } catch (RuntimeException e) {
                 d.close();
                 throw e;
             }
+        }
+
+        /**
+         * Admits clients ({@link Daemons#connect}) and serves their requests with {@code value}: what the standalone
+         * server sets. Without it (the default), clients are refused.
+         *
+         * @return this
+         */
+        public Builder clientService(io.jmirai.dispatcher.ClientService value) {
+            this.clientService = Objects.requireNonNull(value, "clientService");
+            return this;
         }
 
         /** Tells {@code value} what the dispatcher does (for tests in this package; not public API yet). */
@@ -930,6 +1064,7 @@ public final class Daemons implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("daemons are closed");
         }
+        checkEmbedded("launchRemote");
         if (config instanceof LaunchConfig.Local) {
             List<LaunchCommand> commands = new ArrayList<>(n);
             for (LocalProcess p : launchLocal(n)) {

@@ -24,10 +24,13 @@ public final class JMiraiServer implements AutoCloseable {
     private final Credentials credentials;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reporter;
+    private final ServerClients clients;
 
-    private JMiraiServer(JobStore store, Daemons daemons, Credentials credentials, PrintStream out) {
+    private JMiraiServer(
+            JobStore store, Daemons daemons, ServerClients clients, Credentials credentials, PrintStream out) {
         this.store = store;
         this.daemons = daemons;
+        this.clients = clients;
         this.credentials = credentials;
         this.reporter = new Thread(() -> report(out), "jmirai-server-status");
         reporter.setDaemon(true);
@@ -54,6 +57,8 @@ public final class JMiraiServer implements AutoCloseable {
         }
         JobStore store = JobStore.open(storeFile);
         Daemons daemons = null;
+        JobRunner jobs = new JobRunner(store);
+        ServerClients clients = new ServerClients(jobs);
         try {
             ServerIdentity id = ServerIdentity.loadOrCreate(store, ListenUrl.parse(url));
             DaemonOptions options = DaemonOptions.defaults();
@@ -64,6 +69,7 @@ public final class JMiraiServer implements AutoCloseable {
                     .url(id.url().toString())
                     .secret(id.secret())
                     .daemonOptions(options)
+                    .clientService(clients)
                     .local(local);
             HostTls tls = id.hostTls();
             if (tls != null) {
@@ -79,7 +85,7 @@ public final class JMiraiServer implements AutoCloseable {
                         credentials.certificatePem(),
                         java.nio.charset.StandardCharsets.UTF_8);
             }
-            JMiraiServer server = new JMiraiServer(store, daemons, credentials, out);
+            JMiraiServer server = new JMiraiServer(store, daemons, clients, credentials, out);
             server.reporter.start();
             return server;
         } catch (IOException e) {
@@ -94,6 +100,11 @@ public final class JMiraiServer implements AutoCloseable {
     /** @return where the certificate alone is written for TLS URLs: the credentials file's name with {@code .pem} */
     public static Path certificateFile(Path credentialsFile) {
         return credentialsFile.resolveSibling(credentialsFile.getFileName() + ".pem");
+    }
+
+    /** @return completes when a client asked the server to stop ({@code Daemons.shutdownServer()}) */
+    public java.util.concurrent.CompletableFuture<Void> shutdownRequested() {
+        return clients.shutdownRequested();
     }
 
     /** @return the URL, secret and certificate written to the credentials file */

@@ -73,6 +73,12 @@ public final class ServerMain implements Callable<Integer> {
                 },
                 "jmirai-server-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        server.shutdownRequested().thenRun(() -> {
+            out.println("shutdown requested by a client");
+            out.flush();
+            server.close();
+            stopped.countDown();
+        });
         out.println("jmirai server listening on " + server.credentials().url());
         out.println("credentials written to " + credentials.toAbsolutePath());
         out.flush();

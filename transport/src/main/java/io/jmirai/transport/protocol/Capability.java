@@ -20,7 +20,13 @@ package io.jmirai.transport.protocol;
  * </ol>
  */
 public enum Capability {
-    ; // none yet (see the class comment)
+    /**
+     * A role, not a feature: the peer is a <em>client</em> of a server (it submits tasks and asks for jobs), not a
+     * daemon. Set only in a client's HELLO; never in {@link Capabilities#supported()}, so no daemon advertises it. A
+     * host that accepts clients answers it in WELCOME; the frame types {@link FrameType#REQUEST}, {@link
+     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 0 to 3 are taken by other features.)
+     */
+    CLIENT(4);
 
     private final int bit;
 

@@ -16,7 +16,18 @@ package io.jmirai.transport.protocol;
  *   <tr><td>0x06</td><td>HEARTBEAT</td><td>both</td><td>sequence</td><td>empty</td></tr>
  *   <tr><td>0x07</td><td>GOODBYE</td><td>both</td><td>0</td><td>{@link Handshake.Goodbye}</td></tr>
  *   <tr><td>0x08</td><td>CHALLENGE</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Challenge}</td></tr>
+ *   <tr><td>0x09</td><td>REQUEST</td><td>client → server</td><td>request id</td><td>operation code (u8) and its
+ *       binary arguments</td></tr>
+ *   <tr><td>0x0A</td><td>REPLY</td><td>server → client</td><td>request id</td><td>the answer; flag bit 0: the
+ *       request failed, the payload is a UTF-8 message</td></tr>
+ *   <tr><td>0x0B</td><td>FAILURE</td><td>server → client</td><td>task id</td><td>i32 error code, UTF-8 message: a
+ *       task forwarded by the server ended without a RESULT (its daemon lost, cancelled, ...)</td></tr>
  * </table>
+ *
+ * <p>On a client's connection to a server ({@link Capability#CLIENT}) the client plays the host's part for TASK and
+ * CANCEL and the server the daemon's part for RESULT: the server forwards TASK payloads to its daemons and RESULT
+ * payloads back without decoding either.
+ *
  */
 public enum FrameType {
     /** The daemon's proof that it holds the session secret. */
@@ -38,7 +49,13 @@ public enum FrameType {
     /** The sender is closing the connection, with a reason. */
     GOODBYE(0x07, 0),
     /** The host's fresh random challenge, sent first on every connection. */
-    CHALLENGE(0x08, 0);
+    CHALLENGE(0x08, 0),
+    /** A client's request to a server (status, shutdown, jobs): {@code io.jmirai.dispatcher.ClientCalls}. */
+    REQUEST(0x09, 0, Capabilities.of(Capability.CLIENT)),
+    /** The server's answer to a REQUEST. Flag bit 0: the request failed; the payload is a UTF-8 message. */
+    REPLY(0x0A, Flags.REPLY_ERROR, Capabilities.of(Capability.CLIENT)),
+    /** A forwarded task ended without a RESULT, at the server: i32 code and UTF-8 message. */
+    FAILURE(0x0B, 0, Capabilities.of(Capability.CLIENT));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -113,6 +130,8 @@ public enum FrameType {
          * Says nothing about the task's outcome.
          */
         public static final int RESULT_LAST = 1 << 3;
+        /** REPLY: the request failed; the payload is a UTF-8 message. */
+        public static final int REPLY_ERROR = 1;
 
         private Flags() {}
     }

@@ -173,7 +173,10 @@ class FrameHeaderTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FrameType.class, names = "RESULT", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(
+            value = FrameType.class,
+            names = {"RESULT", "REPLY"},
+            mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);
         assertThatThrownBy(() -> FrameHeader.frame(ALLOC, type, FrameType.Flags.RESULT_ERROR, 1, payload))

@@ -29,21 +29,22 @@ class FrameTypeTest {
     }
 
     @Test
-    void shouldAllowFlagsOnResultOnly() {
+    void shouldAllowFlagsOnResultAndReplyOnly() {
         assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
         assertThat(FrameType.Flags.RESULT_INTERRUPTED).isEqualTo(4);
+        assertThat(FrameType.REPLY.allowedFlags()).isEqualTo(FrameType.Flags.REPLY_ERROR);
         for (FrameType t : FrameType.values()) {
-            if (t != FrameType.RESULT) {
+            if (t != FrameType.RESULT && t != FrameType.REPLY) {
                 assertThat(t.allowedFlags()).as("flags of %s", t).isZero();
             }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 0, 9, 0xff, 256, Integer.MAX_VALUE, Integer.MIN_VALUE})
+    @ValueSource(ints = {-1, 0, 0x0c, 0xff, 256, Integer.MAX_VALUE, Integer.MIN_VALUE})
     void shouldRejectUnknownCode(int code) {
         assertThatThrownBy(() -> FrameType.fromCode(code))
                 .isInstanceOf(ProtocolException.class)
@@ -55,9 +56,27 @@ class FrameTypeTest {
     void shouldNeedNoCapabilityForTheTypesOfVersionOne() {
         Negotiated bare = new Negotiated(1, Capabilities.NONE);
         for (FrameType t : FrameType.values()) {
+            if (t.code() > FrameType.CHALLENGE.code()) {
+                continue; // added later, each with its capability (below)
+            }
             assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.NONE);
             assertThat(bare.canSend(t)).as("%s", t).isTrue();
             bare.checkReceived(t);
+        }
+    }
+
+    @Test
+    void shouldSendTheClientFramesOnlyOnAClientConnection() {
+        Negotiated daemon = new Negotiated(1, Capabilities.supported());
+        Negotiated client = new Negotiated(1, Capabilities.supported().with(Capability.CLIENT));
+        for (FrameType t : new FrameType[] {FrameType.REQUEST, FrameType.REPLY, FrameType.FAILURE}) {
+            assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.of(Capability.CLIENT));
+            assertThat(daemon.canSend(t)).as("%s", t).isFalse();
+            assertThat(client.canSend(t)).as("%s", t).isTrue();
+            assertThatThrownBy(() -> daemon.checkReceived(t))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("not negotiated");
+            client.checkReceived(t);
         }
     }
 
