@@ -84,6 +84,8 @@ public final class Daemons implements AutoCloseable {
     /** Connected to a server ({@link #connect}) rather than embedding the dispatcher. */
     private final boolean connected;
 
+    private final int maxFrameLength;
+
     private Daemons(Builder b) {
         this.connected = b.server != null;
         this.secret = b.server != null ? b.server.secret() : b.secret != null ? b.secret : Handshake.newSecret();
@@ -106,6 +108,7 @@ public final class Daemons implements AutoCloseable {
         this.options = b.options;
         this.launcher = b.launcher;
         this.gate = new QueueGate(b.maxQueuedBytes);
+        this.maxFrameLength = b.maxFrameLength;
         DispatcherConfig config = new DispatcherConfig(
                 b.url,
                 secret.getBytes(StandardCharsets.UTF_8),
@@ -236,6 +239,114 @@ public final class Daemons implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the server", e);
+        }
+    }
+
+    /**
+     * Stores a job on the server and runs it there: {@code fn} on every element of {@code items}, one task per element,
+     * like {@link #map(List, MapFunction)}, but its results are kept by the server, durably, until deleted, so they
+     * outlive this session (doAzureParallel's jobs). Returns once every task is durably stored (the server may already
+     * be running some); the server runs them even if this JVM exits, and after a restart of its own resumes those
+     * without a stored result (at-least-once: a task running when the server died runs again, and its result is
+     * stored once).
+     *
+     * <pre>{@code
+     * Job<Integer> job = server.submitJob("squares", List.of(1, 2, 3), x -> x * x);
+     * System.out.println(job.results(Duration.ofMinutes(1))); // [1, 4, 9]
+     * }</pre>
+     *
+     * @param jobId the job's id (letters, digits, {@code . _ -}), or null for a generated one
+     * @throws IllegalArgumentException if the id is in use or invalid (the message names it), or a task cannot be
+     *     serialized, or the job's payloads exceed one frame ({@link Builder#maxFrameLength})
+     * @throws IllegalStateException if these daemons are embedded (jobs need a server: {@link #connect}), or the
+     *     server does not answer
+     */
+    public <T, R> Job<R> submitJob(String jobId, List<? extends T> items, MapFunction<? super T, ? extends R> fn) {
+        return submitJob(jobId, items, fn, MapOptions.defaults());
+    }
+
+    /**
+     * {@link #submitJob(String, List, MapFunction)} with options (reserved for output files; progress and chunking
+     * do not apply to jobs).
+     */
+    public <T, R> Job<R> submitJob(
+            String jobId, List<? extends T> items, MapFunction<? super T, ? extends R> fn, MapOptions options) {
+        Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        checkServer("submitJob");
+        io.jmirai.dispatcher.ClientCalls.Out out = new io.jmirai.dispatcher.ClientCalls.Out()
+                .str(jobId == null ? "" : jobId)
+                .i32(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                out.bytes(submitter.encodeBytes(MapCall.of(fn, items.get(i))));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("job element " + i + ": " + e.getMessage(), e);
+            }
+        }
+        if (out.length() > maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD - 1) {
+            throw new IllegalArgumentException("job too large for one submission: bytes=" + out.length()
+                    + ", maxFrameLength=" + maxFrameLength + " (split it into several jobs)");
+        }
+        byte[] answer;
+        try {
+            answer = call(io.jmirai.dispatcher.ClientCalls.SUBMIT_JOB, out.toBytes(), Duration.ofMinutes(5));
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("job id")) {
+                throw new IllegalArgumentException(e.getMessage(), e); // in use, or invalid: the caller's argument
+            }
+            throw e;
+        }
+        JobSummary s = Job.summary(new io.jmirai.dispatcher.ClientCalls.In(answer));
+        return new Job<>(this, s.id(), submitter.resultCodec());
+    }
+
+    /**
+     * @return a handle on the server's job {@code jobId}, from any client, at any time after it was submitted
+     * @throws IllegalArgumentException if the server has no such job
+     * @throws IllegalStateException if these daemons are embedded, or the server does not answer
+     */
+    public <R> Job<R> job(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        checkOpen();
+        checkServer("job");
+        try {
+            call(
+                    io.jmirai.dispatcher.ClientCalls.JOB,
+                    new io.jmirai.dispatcher.ClientCalls.Out().str(jobId).toBytes(),
+                    Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("unknown job")) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            throw e;
+        }
+        return new Job<>(this, jobId, submitter.resultCodec());
+    }
+
+    /**
+     * @return every job the server stores, oldest first
+     * @throws IllegalStateException if these daemons are embedded, or the server does not answer
+     */
+    public List<JobSummary> jobs() {
+        checkOpen();
+        checkServer("jobs");
+        io.jmirai.dispatcher.ClientCalls.In in = new io.jmirai.dispatcher.ClientCalls.In(
+                call(io.jmirai.dispatcher.ClientCalls.JOBS, new byte[0], Duration.ofSeconds(30)));
+        int n = in.i32();
+        List<JobSummary> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Job.summary(in));
+        }
+        return out;
+    }
+
+    private void checkServer(String what) {
+        if (!connected) {
+            throw new IllegalStateException(what + ": jobs are kept by a server; these daemons are embedded"
+                    + " (start java -jar jmirai-server.jar and use Daemons.connect(credentialsFile))");
         }
     }
 

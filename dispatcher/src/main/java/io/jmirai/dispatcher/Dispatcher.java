@@ -206,6 +206,23 @@ public final class Dispatcher implements AutoCloseable {
         return taskIds.incrementAndGet();
     }
 
+    /**
+     * @return how many of {@code records} are at a daemon now (sent, unresolved), counted on the dispatcher's thread;
+     *     for a server's job status
+     */
+    public int sent(java.util.Collection<TaskRecord> records) {
+        List<TaskRecord> copy = List.copyOf(records);
+        return call(() -> {
+            int n = 0;
+            for (TaskRecord r : copy) {
+                if (r.state == TaskRecord.State.RUNNING && !r.isDone()) {
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
     ClientService clientService() {
         return clientService;
     }

@@ -25,9 +25,16 @@ public final class JMiraiServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reporter;
     private final ServerClients clients;
+    private final JobRunner jobs;
 
     private JMiraiServer(
-            JobStore store, Daemons daemons, ServerClients clients, Credentials credentials, PrintStream out) {
+            JobStore store,
+            Daemons daemons,
+            ServerClients clients,
+            JobRunner jobs,
+            Credentials credentials,
+            PrintStream out) {
+        this.jobs = jobs;
         this.store = store;
         this.daemons = daemons;
         this.clients = clients;
@@ -85,13 +92,15 @@ public final class JMiraiServer implements AutoCloseable {
                         credentials.certificatePem(),
                         java.nio.charset.StandardCharsets.UTF_8);
             }
-            JMiraiServer server = new JMiraiServer(store, daemons, clients, credentials, out);
+            JMiraiServer server = new JMiraiServer(store, daemons, clients, jobs, credentials, out);
             server.reporter.start();
             return server;
         } catch (IOException e) {
+            jobs.close();
             closeQuietly(daemons, store);
             throw new UncheckedIOException("cannot write credentials file: " + credentialsFile, e);
         } catch (RuntimeException e) {
+            jobs.close();
             closeQuietly(daemons, store);
             throw e;
         }
@@ -129,6 +138,7 @@ public final class JMiraiServer implements AutoCloseable {
             return;
         }
         reporter.interrupt();
+        jobs.close(); // first: results that arrive while the dispatcher closes are not stored, and run again later
         closeQuietly(daemons, store);
     }
 
