@@ -49,6 +49,25 @@ final class RemoteInfra {
         return conf;
     }
 
+    /**
+     * Waits (at most 60 s) until the single node takes jobs: a job the previous test cancelled leaves it
+     * {@code completing} for a moment, which is normal; a drained or down node (which makes {@code srun} wait for
+     * ever) fails the test with the node's state.
+     */
+    static void awaitSlurmNodeReady(String slurmConf) throws IOException, InterruptedException {
+        List<String> ready = List.of("idle", "mixed", "allocated");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String state = "";
+        for (int i = 0; i < 600 && System.nanoTime() < deadline; i++) {
+            state = run(List.of("sinfo", "-h", "-N", "-o", "%T"), slurmConf).strip();
+            if (ready.contains(state)) {
+                return;
+            }
+            Thread.sleep(100); // polling an external process's state: there is nothing to wait on
+        }
+        fail("the Slurm node did not become ready within 60 s: state=" + state + " (expected one of " + ready + ")");
+    }
+
     private static void require(boolean present, String what, String how) {
         if (present) {
             return;

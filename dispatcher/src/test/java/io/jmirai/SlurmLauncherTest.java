@@ -42,10 +42,7 @@ class SlurmLauncherTest {
     @BeforeEach
     void requireCluster() throws Exception {
         conf = RemoteInfra.slurmConf();
-        // A drained node makes srun wait for ever: the cluster must be idle (nothing left by another test).
-        assertThat(RemoteInfra.run(List.of("sinfo", "-h", "-N", "-o", "%T"), conf)
-                        .strip())
-                .isIn("idle", "mixed", "allocated");
+        RemoteInfra.awaitSlurmNodeReady(conf); // a drained node makes srun wait for ever
     }
 
     @AfterEach

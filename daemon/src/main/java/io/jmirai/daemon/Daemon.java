@@ -230,7 +230,9 @@ public final class Daemon implements AutoCloseable {
         @Override
         public void drained() {
             connector.flush();
-            if (!exiting && !runner.isBusy()) {
+            // not isBusy(): the worker may not yet have marked the last drained task finished (see hasTask); the
+            // timer checks isBusy() when it fires, and every busy spell ends with another drain that re-arms it
+            if (!exiting && !runner.hasTask()) {
                 armIdleTimer();
             }
         }

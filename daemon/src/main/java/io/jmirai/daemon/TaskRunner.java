@@ -90,6 +90,18 @@ final class TaskRunner {
         return outbox.isPending();
     }
 
+    /**
+     * @return whether a task runs or waits for the worker. Unlike {@link #isBusy()} this ignores a task whose RESULT
+     *     is already in the outbox while the worker has not yet marked it finished: when the loop drains that RESULT,
+     *     the worker may still be in that short step, and the idle clock must start all the same (nothing else would
+     *     start it: an sbatch daemon with {@code --idletime} then never exited).
+     */
+    boolean hasTask() {
+        synchronized (taskLock) {
+            return taskActive || !queue.isEmpty();
+        }
+    }
+
     /** The host's frame limit, once authenticated: a larger result is reported as an error. */
     void maxFrameLength(int value) {
         this.maxFrameLength = value;

@@ -321,6 +321,48 @@ class TaskRunnerTest {
     }
 
     @Test
+    void shouldHaveNoTaskWhenTheLastResultIsDrainedEvenBeforeTheWorkerMarksItFinished() throws Exception {
+        // The loop runs the drain at once, on the worker, inside its hand-off: exactly the window in which the
+        // daemon's idle clock used to be skipped for good (isBusy() still true), so an idle daemon never exited.
+        BlockingQueue<Boolean[]> atDrain = new LinkedBlockingQueue<>();
+        TaskRunner[] self = new TaskRunner[1];
+        TaskRunner eager = new TaskRunner(
+                config(0),
+                ALLOC,
+                Runnable::run,
+                new ResultOutbox.Sink() {
+                    @Override
+                    public void started(long id) {}
+
+                    @Override
+                    public void finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {
+                        result.release();
+                    }
+
+                    @Override
+                    public void drained() {
+                        atDrain.add(new Boolean[] {self[0].hasTask(), self[0].isBusy()});
+                    }
+                },
+                false);
+        self[0] = eager;
+        try {
+            eager.maxFrameLength(1 << 20);
+            eager.enqueue(1, payload((Callable<Integer> & Serializable) () -> 1), 1);
+            Boolean[] seen = atDrain.poll(10, TimeUnit.SECONDS);
+            assertThat(seen).as("drained within 10 s").isNotNull();
+            assertThat(seen[1])
+                    .as("the worker is still finishing when its result is drained")
+                    .isTrue();
+            assertThat(seen[0])
+                    .as("but it has no task: the idle clock may start")
+                    .isFalse();
+        } finally {
+            eager.shutdown();
+        }
+    }
+
+    @Test
     void shouldStopTakingTasksAtMaxTasksAndWhenHeld() throws Exception {
         BlockingQueue<Long> finished = new LinkedBlockingQueue<>();
         ResultOutbox.Sink sink = new ResultOutbox.Sink() {
