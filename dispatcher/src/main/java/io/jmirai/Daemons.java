@@ -266,8 +266,9 @@ public final class Daemons implements AutoCloseable {
     }
 
     /**
-     * {@link #submitJob(String, List, MapFunction)} with options (reserved for output files; progress and chunking
-     * do not apply to jobs).
+     * {@link #submitJob(String, List, MapFunction)} with options: {@link MapOptions#outputFiles(String)} keeps the
+     * files each task writes in its own directory ({@code DaemonContext.taskDirectory()}) with its result, for {@link
+     * Job#outputFiles}; the other options (progress, chunks) do not apply to jobs.
      */
     public <T, R> Job<R> submitJob(
             String jobId, List<? extends T> items, MapFunction<? super T, ? extends R> fn, MapOptions options) {
@@ -281,7 +282,11 @@ public final class Daemons implements AutoCloseable {
                 .i32(items.size());
         for (int i = 0; i < items.size(); i++) {
             try {
-                out.bytes(submitter.encodeBytes(MapCall.of(fn, items.get(i))));
+                io.jmirai.api.Task<?> task = MapCall.of(fn, items.get(i));
+                if (options.outputFiles() != null) {
+                    task = new io.jmirai.api.internal.OutputFilesCall<>(task, options.outputFiles());
+                }
+                out.bytes(submitter.encodeBytes(task));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("job element " + i + ": " + e.getMessage(), e);
             }

@@ -1,6 +1,7 @@
 package io.jmirai;
 
 import io.jmirai.api.ReduceFunction;
+import io.jmirai.api.internal.TaskOutput;
 import io.jmirai.dispatcher.ClientCalls;
 import io.jmirai.dispatcher.Outcome;
 import io.jmirai.transport.serial.KryoCodec;
@@ -192,9 +193,64 @@ public final class Job<R> {
             int code = in.i32();
             return new ErrorValue(code, new String(in.rest(), StandardCharsets.UTF_8));
         }
+        Object value = raw(index, flags, stored);
+        return value instanceof TaskOutput out ? out.value() : value;
+    }
+
+    private Object raw(int index, int flags, byte[] stored) {
         Mirai<Object> m = new Mirai<>(index, codec);
         m.resolve(new Outcome.Result(flags, Arrays.copyOfRange(stored, 1, stored.length)));
         return m.data();
+    }
+
+    /**
+     * Downloads the files the job's tasks left ({@link MapOptions#outputFiles(String)}): task {@code i}'s file {@code
+     * name} goes to {@code dir/i/name} (directories made as needed). Only tasks done so far have files.
+     *
+     * @return the files written, by task then name
+     * @throws java.io.UncheckedIOException if a file cannot be written
+     * @throws IllegalArgumentException if a stored name would leave its directory
+     */
+    public List<java.nio.file.Path> outputFiles(java.nio.file.Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        List<java.nio.file.Path> written = new ArrayList<>();
+        int from = 0;
+        while (from >= 0) {
+            byte[] args =
+                    new ClientCalls.Out().str(id).i32(from).i32(PAGE_BYTES).toBytes();
+            ClientCalls.In in = new ClientCalls.In(daemons.call(ClientCalls.FETCH, args, SLACK));
+            int n = in.i32();
+            for (int i = 0; i < n; i++) {
+                int index = in.i32();
+                byte[] stored = in.bytes();
+                int flags = stored.length == 0 ? ClientCalls.SERVER_ERROR_FLAGS : stored[0] & 0xFF;
+                if (flags != ClientCalls.SERVER_ERROR_FLAGS && raw(index, flags, stored) instanceof TaskOutput out) {
+                    written.addAll(write(dir.resolve(Integer.toString(index)), out));
+                }
+            }
+            from = in.i32();
+        }
+        return written;
+    }
+
+    private static List<java.nio.file.Path> write(java.nio.file.Path taskDir, TaskOutput out) {
+        List<java.nio.file.Path> written = new ArrayList<>();
+        java.nio.file.Path base = taskDir.toAbsolutePath().normalize();
+        for (int i = 0; i < out.names().size(); i++) {
+            java.nio.file.Path file = base.resolve(out.names().get(i)).normalize();
+            if (!file.startsWith(base) || file.equals(base)) {
+                throw new IllegalArgumentException(
+                        "output file name leaves its directory: " + out.names().get(i));
+            }
+            try {
+                java.nio.file.Files.createDirectories(file.getParent());
+                java.nio.file.Files.write(file, out.contents().get(i));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write output file: " + file, e);
+            }
+            written.add(file);
+        }
+        return written;
     }
 
     /** Reads a job summary ({@link ClientCalls}). */

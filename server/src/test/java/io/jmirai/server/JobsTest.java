@@ -8,7 +8,9 @@ import io.jmirai.ErrorValue;
 import io.jmirai.Job;
 import io.jmirai.JobStatus;
 import io.jmirai.JobSummary;
+import io.jmirai.MapOptions;
 import io.jmirai.Mirai;
+import io.jmirai.api.DaemonContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +107,30 @@ class JobsTest {
             assertThat(out.get(1)).isInstanceOf(ErrorValue.class);
             assertThat(out.get(2)).isEqualTo(5);
             assertThat(mixed.status().failed()).isEqualTo(1);
+
+            Job<Integer> files = client.submitJob(
+                    "files",
+                    List.of(1, 2),
+                    x -> {
+                        Path own = DaemonContext.taskDirectory(); // each task gets a fresh one
+                        Files.writeString(own.resolve("out-" + x + ".txt"), "value " + x);
+                        Files.createDirectories(own.resolve("sub"));
+                        Files.writeString(own.resolve("sub/deep.txt"), "deep " + x);
+                        Files.writeString(own.resolve("skipped.log"), "not collected");
+                        return x;
+                    },
+                    MapOptions.defaults().outputFiles("**.txt"));
+            assertThat(files.results(WAIT)).containsExactly(1, 2);
+            Path download = dir.resolve("download");
+            assertThat(files.outputFiles(download))
+                    .containsExactly(
+                            download.resolve("0/out-1.txt").toAbsolutePath(),
+                            download.resolve("0/sub/deep.txt").toAbsolutePath(),
+                            download.resolve("1/out-2.txt").toAbsolutePath(),
+                            download.resolve("1/sub/deep.txt").toAbsolutePath());
+            assertThat(Files.readString(download.resolve("1/out-2.txt"))).isEqualTo("value 2");
+            assertThat(Files.readString(download.resolve("0/sub/deep.txt"))).isEqualTo("deep 1");
+            assertThat(files.delete()).isTrue();
 
             Job<Integer> slow = client.submitJob("slow", List.of(1, 2, 3), x -> {
                 Thread.sleep(60_000); // the task: still running or queued when the job is deleted
