@@ -83,6 +83,25 @@ class JobsTest {
                 assertThat(jobs.get(0).state()).isEqualTo("COMPLETE");
                 assertThat(jobs.get(0).done()).isEqualTo(20);
 
+                String creds = credentials().toString();
+                try (ServerProcess list = ServerProcess.server("jobs", "list", "--credentials", creds)) {
+                    assertThat(list.await(l -> l.startsWith("squares "), WAIT)).contains("COMPLETE");
+                    assertThat(list.exitCode(WAIT)).isZero();
+                }
+                try (ServerProcess status = ServerProcess.server("jobs", "status", "squares", "--credentials", creds)) {
+                    status.await(l -> l.equals("job=squares total=20 queued=0 running=0 done=20 failed=0"), WAIT);
+                    assertThat(status.exitCode(WAIT)).isZero();
+                }
+                try (ServerProcess fetch = ServerProcess.server("jobs", "fetch", "squares", "--credentials", creds)) {
+                    fetch.await(l -> l.equals("0\t0"), WAIT);
+                    fetch.await(l -> l.equals("19\t361"), WAIT);
+                    assertThat(fetch.exitCode(WAIT)).isZero();
+                }
+                try (ServerProcess unknown = ServerProcess.server("jobs", "delete", "nope", "--credentials", creds)) {
+                    unknown.await(l -> l.contains("unknown job"), WAIT);
+                    assertThat(unknown.exitCode(WAIT)).isEqualTo(1);
+                }
+
                 assertThatThrownBy(() -> client.submitJob("squares", List.of(1), x -> x))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("squares");
