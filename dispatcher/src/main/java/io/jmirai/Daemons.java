@@ -166,8 +166,9 @@ public final class Daemons implements AutoCloseable {
      * cancels its unresolved tasks; the server and its daemons carry on ({@link #shutdownServer()} stops them). If the
      * connection is lost (the server restarts), tasks that were at the server resolve to {@value
      * ErrorValue#CONNECTION_RESET} and the client dials again by itself; tasks submitted meanwhile wait for it.
-     * Launching and scaling ({@link #scale}, {@link #launchRemote}, {@link #launchLocal}), {@link #everywhere} and
-     * {@link #reset} are the server's business: an {@link IllegalStateException} here.
+     * {@link #everywhere} runs the setup on every daemon of the server (they are shared by all its clients) and
+     * returns once it has run. Launching and scaling ({@link #scale}, {@link #launchRemote}, {@link #launchLocal})
+     * and {@link #reset} are the server's business: an {@link IllegalStateException} here.
      *
      * <pre>{@code
      * try (Daemons server = Daemons.connect(Path.of("server.credentials"))) {
@@ -547,8 +548,34 @@ public final class Daemons implements AutoCloseable {
     public <T> List<Mirai<T>> everywhere(Task<T> setup) {
         Objects.requireNonNull(setup, "setup");
         checkOpen();
-        checkEmbedded("everywhere");
+        if (connected) {
+            return everywhereAtServer(setup);
+        }
         return submitter.everywhere(setup);
+    }
+
+    /**
+     * A client's everywhere: the server runs the setup on each of its daemons (and on those that connect later); this
+     * returns once every run now has ended, with one resolved future per daemon.
+     */
+    private <T> List<Mirai<T>> everywhereAtServer(Task<T> setup) {
+        byte[] payload = submitter.encodeBytes(io.jmirai.api.internal.TaskEnvelope.setup(setup));
+        io.jmirai.dispatcher.ClientCalls.In in = new io.jmirai.dispatcher.ClientCalls.In(
+                call(io.jmirai.dispatcher.ClientCalls.EVERYWHERE, payload, Duration.ofMinutes(10)));
+        int n = in.i32();
+        List<Mirai<T>> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Mirai<T> m = new Mirai<>(-(i + 1), submitter.resultCodec());
+            if (in.u8() == 0) {
+                int flags = in.u8();
+                m.resolve(new io.jmirai.dispatcher.Outcome.Result(flags, in.bytes()));
+            } else {
+                int code = in.i32();
+                m.resolve(new io.jmirai.dispatcher.Outcome.Failure(code, in.str()));
+            }
+            out.add(m);
+        }
+        return out;
     }
 
     /**
@@ -564,6 +591,22 @@ public final class Daemons implements AutoCloseable {
             throw new IllegalArgumentException("minDaemons : " + minDaemons + " (expected: >= 0)");
         }
         checkOpen();
+        if (connected) { // the server's daemons: asked for, at most every 100 ms, until there are enough
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (status().connections() < minDaemons) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(
+                            "everywhere: fewer than " + minDaemons + " daemons connected to the server within " + wait);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("everywhere: interrupted while waiting for daemons", e);
+                }
+            }
+            return everywhere(setup);
+        }
         try {
             dispatcher.connectionsAtLeast(minDaemons).get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -30,6 +30,8 @@ import java.util.List;
  *   <tr><td>7</td><td>DELETE_JOB</td><td>id</td><td>i32 1 if it existed, else 0</td></tr>
  *   <tr><td>8</td><td>AWAIT_JOB</td><td>id, i64 millis</td><td>a job summary, once complete or when the time is up
  *       </td></tr>
+ *   <tr><td>9</td><td>EVERYWHERE</td><td>the rest: an encoded setup task</td><td>once it has run on every daemon
+ *       connected: i32 n, n × (u8 0, u8 RESULT flags, bytes payload | u8 1, i32 error code, string message)</td></tr>
  * </table>
  *
  * A job summary is: id, i64 created (epoch millis), i32 total, i32 done, i32 failed, state (text). A stored result is
@@ -53,6 +55,9 @@ public final class ClientCalls {
     public static final int DELETE_JOB = 7;
     /** Wait (bounded) until a job is complete. */
     public static final int AWAIT_JOB = 8;
+
+    /** Run a setup on every daemon of the server, now and later ({@code Daemons.everywhere}). */
+    public static final int EVERYWHERE = 9;
 
     /** The flags byte of a stored result the server made itself (a task it could not run). */
     public static final int SERVER_ERROR_FLAGS = 0xFF;

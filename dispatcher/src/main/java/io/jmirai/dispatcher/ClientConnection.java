@@ -17,6 +17,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -109,20 +110,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     clientId,
                     Unpooled.wrappedBuffer(r.bytes()));
         } else {
-            int code;
-            String message;
-            if (o instanceof Outcome.Failure f) {
-                code = f.code();
-                message = f.message();
-            } else if (o instanceof Outcome.Lost l) {
-                code = ErrorValue.CONNECTION_RESET;
-                message = l.message() + " (at the server)";
-            } else {
-                Outcome.RetriesExhausted x = (Outcome.RetriesExhausted) o;
-                code = ErrorValue.RETRIES_EXHAUSTED;
-                message = x.message() + " (at the server)";
-            }
-            frame = FrameHeader.frame(channel.alloc(), FrameType.FAILURE, 0, clientId, failure(code, message));
+            frame = FrameHeader.frame(channel.alloc(), FrameType.FAILURE, 0, clientId, failure(code(o), message(o)));
         }
         channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
@@ -145,11 +133,60 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
+            if (op == ClientCalls.EVERYWHERE) {
+                everywhere(args, reply);
+                return;
+            }
             service.request(op, args, reply);
         } catch (RuntimeException e) {
             LOG.warn("client request failed: op={}, cause={}", op, e.toString());
             reply.error(e.getMessage() != null ? e.getMessage() : e.toString());
         }
+    }
+
+    /**
+     * Runs a client's setup on every daemon of this server (and on those that connect later, as embedded {@code
+     * everywhere} does), and answers once every run now has ended, with each outcome undecoded.
+     */
+    private void everywhere(byte[] setup, Reply reply) {
+        List<Outcome> outcomes = new ArrayList<>();
+        int[] expected = {-1};
+        Runnable answerIfDone = () -> {
+            if (expected[0] >= 0 && outcomes.size() == expected[0]) {
+                ClientCalls.Out out = new ClientCalls.Out().i32(outcomes.size());
+                for (Outcome o : outcomes) {
+                    if (o instanceof Outcome.Result r) {
+                        out.u8(0).u8(r.flags() & FORWARDED_FLAGS).bytes(r.bytes());
+                    } else {
+                        out.u8(1).i32(code(o)).str(message(o));
+                    }
+                }
+                reply.ok(out.toBytes());
+            }
+        };
+        // on the loop: everywhere() runs inline and the outcomes arrive later on the same loop, after it returned
+        expected[0] = dispatcher.everywhere(
+                Unpooled.wrappedBuffer(setup),
+                duplicate -> new TaskRecord(dispatcher.newTaskId(), duplicate, o -> {
+                    outcomes.add(o);
+                    answerIfDone.run();
+                }));
+        answerIfDone.run();
+    }
+
+    private static int code(Outcome o) {
+        if (o instanceof Outcome.Failure f) {
+            return f.code();
+        }
+        return o instanceof Outcome.Lost ? ErrorValue.CONNECTION_RESET : ErrorValue.RETRIES_EXHAUSTED;
+    }
+
+    private static String message(Outcome o) {
+        if (o instanceof Outcome.Failure f) {
+            return f.message();
+        }
+        return (o instanceof Outcome.Lost l ? l.message() : ((Outcome.RetriesExhausted) o).message())
+                + " (at the server)";
     }
 
     @Override

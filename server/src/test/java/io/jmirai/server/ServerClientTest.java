@@ -7,6 +7,7 @@ import io.jmirai.Daemons;
 import io.jmirai.ErrorValue;
 import io.jmirai.Mirai;
 import io.jmirai.Status;
+import io.jmirai.api.DaemonContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +88,16 @@ class ServerClientTest {
             try (Daemons second = Daemons.connect(credentials(), WAIT)) {
                 // the first client's slow task was cancelled at the server: its daemon is free for this one
                 assertThat(second.mirai(() -> "again").get(WAIT)).isEqualTo("again");
-                assertThatThrownBy(() -> second.everywhere(() -> 1)).isInstanceOf(IllegalStateException.class);
+                List<Mirai<Integer>> setups = second.everywhere(() -> {
+                    DaemonContext.put("db", "jdbc:test");
+                    return 1;
+                });
+                assertThat(Mirai.collect(setups, WAIT)).containsExactly(1); // the server's one daemon
+                assertThat(second.mirai(() -> DaemonContext.get("db")).get(WAIT))
+                        .isEqualTo("jdbc:test");
+                assertThatThrownBy(() -> second.scale(2))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("connected to a server");
                 second.shutdownServer();
                 assertThat(server.exitCode(WAIT)).isZero();
             }
