@@ -84,7 +84,8 @@ public final class Daemons implements AutoCloseable {
     /** Connected to a server ({@link #connect}) rather than embedding the dispatcher. */
     private final boolean connected;
 
-    private final int maxFrameLength;
+    /** What this client asks its server; null for embedded daemons. */
+    private final ServerSession server;
 
     private Daemons(Builder b) {
         this.connected = b.server != null;
@@ -93,6 +94,10 @@ public final class Daemons implements AutoCloseable {
         String pem = null;
         if (connected) {
             pem = b.server.certificatePem();
+            if (b.url.scheme().isTls() && pem == null) {
+                throw new IllegalArgumentException(
+                        "the credentials file has no certificate for a TLS url: url=" + b.url.withPath(""));
+            }
             ssl = b.url.scheme().isTls() ? io.jmirai.tls.ClientTls.pinned(pem) : null;
         } else if (b.url.scheme().isTls()) {
             if (b.hostTls != null) {
@@ -108,7 +113,6 @@ public final class Daemons implements AutoCloseable {
         this.options = b.options;
         this.launcher = b.launcher;
         this.gate = new QueueGate(b.maxQueuedBytes);
-        this.maxFrameLength = b.maxFrameLength;
         DispatcherConfig config = new DispatcherConfig(
                 b.url,
                 secret.getBytes(StandardCharsets.UTF_8),
@@ -140,6 +144,7 @@ public final class Daemons implements AutoCloseable {
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
                 b.seed);
+        this.server = connected ? new ServerSession(dispatcher, submitter, b.maxFrameLength, closed) : null;
         this.pool = new LocalPool(
                 dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         LaunchConfig<?> scaleConfig = b.launchConfig;
@@ -215,31 +220,9 @@ public final class Daemons implements AutoCloseable {
                             + " (use Daemons.connect(credentialsFile)); close() stops them");
         }
         try {
-            call(io.jmirai.dispatcher.ClientCalls.SHUTDOWN, new byte[0], Duration.ofSeconds(30));
+            server.shutdown();
         } finally {
             close();
-        }
-    }
-
-    /**
-     * Sends a request to the server and waits for its answer (connected daemons only).
-     *
-     * @throws IllegalStateException with the server's message if it failed, or if the server does not answer in time
-     */
-    byte[] call(int op, byte[] args, Duration timeout) {
-        checkOpen();
-        try {
-            return dispatcher.request(op, args).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof IllegalStateException i
-                    ? new IllegalStateException(i.getMessage(), i)
-                    : new IllegalStateException(String.valueOf(c), c);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the server did not answer within " + timeout + ": url=" + url());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the server", e);
         }
     }
 
@@ -278,35 +261,7 @@ public final class Daemons implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         checkOpen();
         checkServer("submitJob");
-        io.jmirai.dispatcher.ClientCalls.Out out = new io.jmirai.dispatcher.ClientCalls.Out()
-                .str(jobId == null ? "" : jobId)
-                .i32(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            try {
-                io.jmirai.api.Task<?> task = MapCall.of(fn, items.get(i));
-                if (options.outputFiles() != null) {
-                    task = new io.jmirai.api.internal.OutputFilesCall<>(task, options.outputFiles());
-                }
-                out.bytes(submitter.encodeBytes(task));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("job element " + i + ": " + e.getMessage(), e);
-            }
-        }
-        if (out.length() > maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD - 1) {
-            throw new IllegalArgumentException("job too large for one submission: bytes=" + out.length()
-                    + ", maxFrameLength=" + maxFrameLength + " (split it into several jobs)");
-        }
-        byte[] answer;
-        try {
-            answer = call(io.jmirai.dispatcher.ClientCalls.SUBMIT_JOB, out.toBytes(), Duration.ofMinutes(5));
-        } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().contains("job id")) {
-                throw new IllegalArgumentException(e.getMessage(), e); // in use, or invalid: the caller's argument
-            }
-            throw e;
-        }
-        JobSummary s = Job.summary(new io.jmirai.dispatcher.ClientCalls.In(answer));
-        return new Job<>(this, s.id(), submitter.resultCodec());
+        return server.submitJob(jobId, items, fn, options);
     }
 
     /**
@@ -318,18 +273,7 @@ public final class Daemons implements AutoCloseable {
         Objects.requireNonNull(jobId, "jobId");
         checkOpen();
         checkServer("job");
-        try {
-            call(
-                    io.jmirai.dispatcher.ClientCalls.JOB,
-                    new io.jmirai.dispatcher.ClientCalls.Out().str(jobId).toBytes(),
-                    Duration.ofSeconds(30));
-        } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("unknown job")) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-            throw e;
-        }
-        return new Job<>(this, jobId, submitter.resultCodec());
+        return server.job(jobId);
     }
 
     /**
@@ -339,14 +283,7 @@ public final class Daemons implements AutoCloseable {
     public List<JobSummary> jobs() {
         checkOpen();
         checkServer("jobs");
-        io.jmirai.dispatcher.ClientCalls.In in = new io.jmirai.dispatcher.ClientCalls.In(
-                call(io.jmirai.dispatcher.ClientCalls.JOBS, new byte[0], Duration.ofSeconds(30)));
-        int n = in.i32();
-        List<JobSummary> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(Job.summary(in));
-        }
-        return out;
+        return server.jobs();
     }
 
     private void checkServer(String what) {
@@ -549,33 +486,9 @@ public final class Daemons implements AutoCloseable {
         Objects.requireNonNull(setup, "setup");
         checkOpen();
         if (connected) {
-            return everywhereAtServer(setup);
+            return server.everywhere(setup);
         }
         return submitter.everywhere(setup);
-    }
-
-    /**
-     * A client's everywhere: the server runs the setup on each of its daemons (and on those that connect later); this
-     * returns once every run now has ended, with one resolved future per daemon.
-     */
-    private <T> List<Mirai<T>> everywhereAtServer(Task<T> setup) {
-        byte[] payload = submitter.encodeBytes(io.jmirai.api.internal.TaskEnvelope.setup(setup));
-        io.jmirai.dispatcher.ClientCalls.In in = new io.jmirai.dispatcher.ClientCalls.In(
-                call(io.jmirai.dispatcher.ClientCalls.EVERYWHERE, payload, Duration.ofMinutes(10)));
-        int n = in.i32();
-        List<Mirai<T>> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Mirai<T> m = new Mirai<>(-(i + 1), submitter.resultCodec());
-            if (in.u8() == 0) {
-                int flags = in.u8();
-                m.resolve(new io.jmirai.dispatcher.Outcome.Result(flags, in.bytes()));
-            } else {
-                int code = in.i32();
-                m.resolve(new io.jmirai.dispatcher.Outcome.Failure(code, in.str()));
-            }
-            out.add(m);
-        }
-        return out;
     }
 
     /**
@@ -711,8 +624,7 @@ public final class Daemons implements AutoCloseable {
     /** @return a consistent snapshot of the daemons and the queue */
     public Status status() {
         if (connected) {
-            return io.jmirai.dispatcher.ClientCalls.decodeStatus(
-                    call(io.jmirai.dispatcher.ClientCalls.STATUS, new byte[0], Duration.ofSeconds(30)));
+            return server.status();
         }
         return dispatcher.status();
     }

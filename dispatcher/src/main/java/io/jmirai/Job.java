@@ -35,11 +35,11 @@ public final class Job<R> {
     /** Added to a request's own wait: how long the server has to answer on top of it. */
     private static final Duration SLACK = Duration.ofSeconds(30);
 
-    private final Daemons daemons;
+    private final ServerSession daemons;
     private final String id;
     private final KryoCodec codec;
 
-    Job(Daemons daemons, String id, KryoCodec codec) {
+    Job(ServerSession daemons, String id, KryoCodec codec) {
         this.daemons = daemons;
         this.id = id;
         this.codec = codec;
