@@ -3,6 +3,7 @@ package io.jmirai.server;
 import io.jmirai.DaemonOptions;
 import io.jmirai.Daemons;
 import io.jmirai.server.store.JobStore;
+import io.jmirai.server.store.StoreOptions;
 import io.jmirai.tls.HostTls;
 import io.jmirai.transport.ListenUrl;
 import java.io.IOException;
@@ -58,11 +59,23 @@ public final class JMiraiServer implements AutoCloseable {
      */
     public static JMiraiServer start(
             String url, Path storeFile, Path credentialsFile, int local, String classpath, PrintStream out) {
+        return start(url, storeFile, credentialsFile, local, classpath, out, StoreOptions.defaults());
+    }
+
+    /** As {@link #start(String, Path, Path, int, String, PrintStream)}, with the store opened with {@code storeOptions}. */
+    static JMiraiServer start(
+            String url,
+            Path storeFile,
+            Path credentialsFile,
+            int local,
+            String classpath,
+            PrintStream out,
+            StoreOptions storeOptions) {
         Objects.requireNonNull(credentialsFile, "credentialsFile");
         if (local < 0) {
             throw new IllegalArgumentException("local : " + local + " (expected: >= 0)");
         }
-        JobStore store = JobStore.open(storeFile);
+        JobStore store = JobStore.open(storeFile, storeOptions);
         Daemons daemons = null;
         JobRunner jobs = new JobRunner(store);
         ServerClients clients = new ServerClients(jobs);

@@ -75,6 +75,8 @@ final class JobRunner implements AutoCloseable {
         final Map<Integer, Integer> runs = new ConcurrentHashMap<>();
         final CompletableFuture<Void> complete = new CompletableFuture<>();
         volatile boolean deleted;
+        /** Why results of this job could not be stored (disk full, a damaged store), or null. */
+        volatile String storeFailure;
 
         Running(String id) {
             this.id = id;
@@ -187,17 +189,24 @@ final class JobRunner implements AutoCloseable {
                 if (closed.get()) {
                     return;
                 }
-                // the tasks stay without a result: a restart runs them again
+                // The tasks stay without a result (a restart runs them again); whoever waits for the job is told why.
                 LOG.error(
                         "cannot store results, their tasks stay pending: results={}, cause={}",
                         rows.size(),
                         e.toString());
+                for (Done d : batch) {
+                    d.job().storeFailure = e.getMessage() != null ? e.getMessage() : e.toString();
+                }
             }
             for (Done d : batch) {
                 d.job().records.remove(d.index());
             }
             for (Done d : batch) {
-                completeIfDone(d.job());
+                if (d.job().storeFailure != null) {
+                    d.job().complete.complete(null); // wakes the waiters, who are told the failure
+                } else {
+                    completeIfDone(d.job());
+                }
             }
             batch.clear();
         }
@@ -291,6 +300,13 @@ final class JobRunner implements AutoCloseable {
                 }
                 Runnable answer = () -> requests.execute(() -> {
                     try {
+                        String failure = job.storeFailure;
+                        if (failure != null) {
+                            reply.error("results of job " + info.id() + " cannot be stored: " + failure
+                                    + " (its tasks stay pending: they run again after a restart; delete the job to"
+                                    + " free its room)");
+                            return;
+                        }
                         reply.ok(summary(new ClientCalls.Out(), require(info.id()))
                                 .toBytes());
                     } catch (RuntimeException e) {
