@@ -241,7 +241,7 @@ public final class Daemons implements AutoCloseable {
      *
      * @param jobId the job's id (letters, digits, {@code . _ -}), or null for a generated one
      * @throws IllegalArgumentException if the id is in use or invalid (the message names it), or a task cannot be
-     *     serialized, or the job's payloads exceed one frame ({@link Builder#maxFrameLength})
+     *     serialized or is larger than 32 MiB (a job of any size is sent in parts of about 32 MiB)
      * @throws IllegalStateException if these daemons are embedded (jobs need a server: {@link #connect}), or the
      *     server does not answer
      */

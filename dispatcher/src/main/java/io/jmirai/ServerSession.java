@@ -89,29 +89,44 @@ final class ServerSession {
         return out;
     }
 
-    /** See {@link Daemons#submitJob(String, List, MapFunction, MapOptions)}. */
+    /** A job submission goes in one request up to this many bytes, else in parts of about this size. */
+    static final int PART_BYTES = 32 * 1024 * 1024;
+
+    /**
+     * See {@link Daemons#submitJob(String, List, MapFunction, MapOptions)}: one request for a job up to {@link
+     * #PART_BYTES}, else the job is stored in parts (begin, add, ..., seal) and exists for other clients only once
+     * sealed.
+     */
     <T, R> Job<R> submitJob(
             String jobId, List<? extends T> items, MapFunction<? super T, ? extends R> fn, MapOptions options) {
-        ClientCalls.Out out =
-                new ClientCalls.Out().str(jobId == null ? "" : jobId).i32(items.size());
+        List<byte[]> payloads = new ArrayList<>(items.size());
+        long bytes = 0;
         for (int i = 0; i < items.size(); i++) {
             try {
                 Task<?> task = MapCall.of(fn, items.get(i));
                 if (options.outputFiles() != null) {
                     task = new OutputFilesCall<>(task, options.outputFiles());
                 }
-                out.bytes(submitter.encodeBytes(task));
+                byte[] p = submitter.encodeBytes(task);
+                if (p.length > Math.min(PART_BYTES, maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD - 64)) {
+                    throw new IllegalArgumentException("task too large for a job: length=" + p.length);
+                }
+                payloads.add(p);
+                bytes += 4 + p.length;
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("job element " + i + ": " + e.getMessage(), e);
             }
         }
-        if (out.length() > maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD - 1) {
-            throw new IllegalArgumentException("job too large for one submission: bytes=" + out.length()
-                    + ", maxFrameLength=" + maxFrameLength + " (split it into several jobs)");
-        }
+        String id = jobId == null ? "" : jobId;
         byte[] answer;
         try {
-            answer = call(ClientCalls.SUBMIT_JOB, out.toBytes(), Duration.ofMinutes(5));
+            if (bytes <= PART_BYTES) {
+                ClientCalls.Out out = new ClientCalls.Out().str(id).i32(payloads.size());
+                payloads.forEach(out::bytes);
+                answer = call(ClientCalls.SUBMIT_JOB, out.toBytes(), Duration.ofMinutes(5));
+            } else {
+                answer = submitInParts(id, payloads);
+            }
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().contains("job id")) {
                 throw new IllegalArgumentException(e.getMessage(), e); // in use, or invalid: the caller's argument
@@ -119,6 +134,41 @@ final class ServerSession {
             throw e;
         }
         return new Job<>(this, Job.summary(new ClientCalls.In(answer)).id(), submitter.resultCodec());
+    }
+
+    private byte[] submitInParts(String id, List<byte[]> payloads) {
+        byte[] begun = call(
+                ClientCalls.SUBMIT_BEGIN,
+                new ClientCalls.Out().str(id).i32(payloads.size()).toBytes(),
+                Duration.ofMinutes(1));
+        String stored = Job.summary(new ClientCalls.In(begun)).id();
+        try {
+            int first = 0;
+            while (first < payloads.size()) {
+                ClientCalls.Out part = new ClientCalls.Out();
+                int n = 0;
+                long size = 0;
+                while (first + n < payloads.size() && (n == 0 || size + payloads.get(first + n).length <= PART_BYTES)) {
+                    size += 4 + payloads.get(first + n).length;
+                    n++;
+                }
+                part.str(stored).i32(first).i32(n);
+                for (int i = first; i < first + n; i++) {
+                    part.bytes(payloads.get(i));
+                }
+                call(ClientCalls.SUBMIT_ADD, part.toBytes(), Duration.ofMinutes(5));
+                first += n;
+            }
+            return call(
+                    ClientCalls.SUBMIT_SEAL, new ClientCalls.Out().str(stored).toBytes(), Duration.ofMinutes(5));
+        } catch (RuntimeException e) {
+            try { // never sealed: nobody was told it exists; a restarted server would drop it too
+                call(ClientCalls.DELETE_JOB, new ClientCalls.Out().str(stored).toBytes(), Duration.ofSeconds(30));
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /** See {@link Daemons#job}. */

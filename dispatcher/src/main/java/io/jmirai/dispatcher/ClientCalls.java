@@ -30,6 +30,10 @@ import java.util.List;
  *   <tr><td>7</td><td>DELETE_JOB</td><td>id</td><td>i32 1 if it existed, else 0</td></tr>
  *   <tr><td>8</td><td>AWAIT_JOB</td><td>id, i64 millis</td><td>a job summary, once complete or when the time is up
  *       </td></tr>
+ *   <tr><td>10</td><td>SUBMIT_BEGIN</td><td>id (empty: generated), i32 total</td><td>a job summary (state
+ *       SUBMITTING: a job too large for one frame is stored in parts)</td></tr>
+ *   <tr><td>11</td><td>SUBMIT_ADD</td><td>id, i32 first index, i32 n, n task payloads</td><td>empty</td></tr>
+ *   <tr><td>12</td><td>SUBMIT_SEAL</td><td>id</td><td>a job summary; the job runs from here on</td></tr>
  *   <tr><td>9</td><td>EVERYWHERE</td><td>the rest: an encoded setup task</td><td>once it has run on every daemon
  *       connected: i32 n, n × (u8 0, u8 RESULT flags, bytes payload | u8 1, i32 error code, string message)</td></tr>
  * </table>
@@ -58,6 +62,13 @@ public final class ClientCalls {
 
     /** Run a setup on every daemon of the server, now and later ({@code Daemons.everywhere}). */
     public static final int EVERYWHERE = 9;
+
+    /** Start storing a job in parts. */
+    public static final int SUBMIT_BEGIN = 10;
+    /** Store some task payloads of a job being stored in parts. */
+    public static final int SUBMIT_ADD = 11;
+    /** End storing a job in parts: it runs. */
+    public static final int SUBMIT_SEAL = 12;
 
     /** The flags byte of a stored result the server made itself (a task it could not run). */
     public static final int SERVER_ERROR_FLAGS = 0xFF;

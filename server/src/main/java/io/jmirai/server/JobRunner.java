@@ -46,7 +46,16 @@ final class JobRunner implements AutoCloseable {
     /** Runs of one task that end without a result (its daemon lost) before the server stores an error for it. */
     static final int MAX_RUNS = 3;
 
-    private static final int RESUME_PAGE = 1000;
+    private static final int PAGE = 1000;
+    /** System property: at most this many tasks of one job in the dispatcher at once. */
+    static final String WINDOW_PROP_NAME = "jmirai.server.job.window";
+    /**
+     * The default window: the rest of a job's tasks wait in the store and are read as results come in, so a job's
+     * payloads are never all in the heap.
+     */
+    static final int WINDOW_DEFAULT = 10_000;
+
+    private final int window = Math.max(1, Integer.getInteger(WINDOW_PROP_NAME, WINDOW_DEFAULT));
 
     private final JobStore store;
     private final ExecutorService requests = Executors.newSingleThreadExecutor(r -> thread(r, "jmirai-jobs"));
@@ -78,8 +87,14 @@ final class JobRunner implements AutoCloseable {
         /** Why results of this job could not be stored (disk full, a damaged store), or null. */
         volatile String storeFailure;
 
-        Running(String id) {
+        /** The next task index to read from the store, and how many tasks the job has; guarded by this. */
+        int nextIndex;
+
+        final int total;
+
+        Running(String id, int total) {
             this.id = id;
+            this.total = total;
         }
     }
 
@@ -102,25 +117,33 @@ final class JobRunner implements AutoCloseable {
             if (info.state() != JobState.RUNNING) {
                 continue;
             }
-            Running job = new Running(info.id());
+            Running job = new Running(info.id(), info.total());
             running.put(job.id, job);
-            int n = 0;
-            for (int from = 0; ; ) {
-                List<PendingTask> page = store.pendingTasks(info.id(), from, RESUME_PAGE);
-                for (PendingTask t : page) {
-                    submit(job, t.index(), t.payload());
-                    n++;
-                }
-                if (page.size() < RESUME_PAGE) {
+            LOG.info("job resumed: job={}, tasks without a result={}", info.id(), info.unresolved());
+            feed(job);
+        }
+    }
+
+    /**
+     * Reads the job's next tasks without a result from the store and hands them to the dispatcher, up to the
+     * window in the dispatcher at once; completes the job if nothing is left. Any thread but the dispatcher's.
+     */
+    private void feed(Running job) {
+        synchronized (job) {
+            while (!job.deleted && job.records.size() < window && job.nextIndex < job.total) {
+                int limit = Math.min(PAGE, window - job.records.size());
+                List<PendingTask> page = store.pendingTasks(job.id, job.nextIndex, limit);
+                if (page.isEmpty()) {
+                    job.nextIndex = job.total;
                     break;
                 }
-                from = page.get(page.size() - 1).index() + 1;
-            }
-            LOG.info("job resumed: job={}, tasks without a result={}", info.id(), n);
-            if (n == 0) {
-                completeIfDone(job);
+                for (PendingTask t : page) {
+                    submit(job, t.index(), t.payload());
+                }
+                job.nextIndex = page.get(page.size() - 1).index() + 1;
             }
         }
+        completeIfDone(job);
     }
 
     /** Hands task {@code index} of {@code job} to the dispatcher. */
@@ -169,6 +192,13 @@ final class JobRunner implements AutoCloseable {
         results.add(new Done(job, index, new NewResult(job.id, index, ResultStatus.ERROR, value)));
     }
 
+    /** A stored job starts running: its first window of tasks goes to the dispatcher. */
+    private void start(JobInfo info) {
+        Running job = new Running(info.id(), info.total());
+        running.put(job.id, job);
+        feed(job);
+    }
+
     /** The writer thread: stores what has queued up in one transaction, then counts those tasks done. */
     private void writeResults() {
         List<Done> batch = new ArrayList<>();
@@ -205,7 +235,7 @@ final class JobRunner implements AutoCloseable {
                 if (d.job().storeFailure != null) {
                     d.job().complete.complete(null); // wakes the waiters, who are told the failure
                 } else {
-                    completeIfDone(d.job());
+                    feed(d.job()); // tops its window up from the store, or completes it
                 }
             }
             batch.clear();
@@ -213,7 +243,7 @@ final class JobRunner implements AutoCloseable {
     }
 
     private void completeIfDone(Running job) {
-        if (job.complete.isDone() || !job.records.isEmpty()) {
+        if (job.complete.isDone() || !job.records.isEmpty() || job.nextIndex < job.total) {
             return;
         }
         JobInfo info = store.job(job.id).orElse(null);
@@ -252,15 +282,34 @@ final class JobRunner implements AutoCloseable {
                     payloads.add(in.bytes());
                 }
                 JobInfo info = store.submitJob(id.isEmpty() ? null : id, payloads); // durable on return
-                Running job = new Running(info.id());
-                running.put(job.id, job);
-                for (int i = 0; i < n; i++) {
-                    submit(job, i, payloads.get(i));
-                }
-                if (n == 0) {
-                    completeIfDone(job);
-                }
+                start(info); // reads the payloads back from the store, a window at a time
                 LOG.info("job stored: job={}, tasks={}", info.id(), n);
+                reply.ok(summary(new ClientCalls.Out(), info).toBytes());
+            }
+            case ClientCalls.SUBMIT_BEGIN -> {
+                String id = in.str();
+                int total = in.i32();
+                JobInfo info = store.createJob(id.isEmpty() ? null : id, total);
+                reply.ok(summary(new ClientCalls.Out(), info).toBytes());
+            }
+            case ClientCalls.SUBMIT_ADD -> {
+                String id = in.str();
+                int first = in.i32();
+                int n = in.i32();
+                if (n < 0 || n > in.remaining() / 4) {
+                    throw new IllegalArgumentException("bad task count: n=" + n);
+                }
+                List<byte[]> payloads = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    payloads.add(in.bytes());
+                }
+                store.addTasks(id, first, payloads);
+                reply.ok(new byte[0]);
+            }
+            case ClientCalls.SUBMIT_SEAL -> {
+                JobInfo info = store.sealJob(in.str()); // every payload durable: the job exists from here on
+                start(info);
+                LOG.info("job stored in parts: job={}, tasks={}", info.id(), info.total());
                 reply.ok(summary(new ClientCalls.Out(), info).toBytes());
             }
             case ClientCalls.JOB -> {
