@@ -282,9 +282,9 @@ final class JobRunner implements AutoCloseable {
                     payloads.add(in.bytes());
                 }
                 JobInfo info = store.submitJob(id.isEmpty() ? null : id, payloads); // durable on return
-                start(info); // reads the payloads back from the store, a window at a time
                 LOG.info("job stored: job={}, tasks={}", info.id(), n);
-                reply.ok(summary(new ClientCalls.Out(), info).toBytes());
+                reply.ok(summary(new ClientCalls.Out(), info).toBytes()); // stored: the client may go
+                start(info); // reads the payloads back from the store, a window at a time
             }
             case ClientCalls.SUBMIT_BEGIN -> {
                 String id = in.str();
@@ -308,9 +308,9 @@ final class JobRunner implements AutoCloseable {
             }
             case ClientCalls.SUBMIT_SEAL -> {
                 JobInfo info = store.sealJob(in.str()); // every payload durable: the job exists from here on
-                start(info);
                 LOG.info("job stored in parts: job={}, tasks={}", info.id(), info.total());
                 reply.ok(summary(new ClientCalls.Out(), info).toBytes());
+                start(info);
             }
             case ClientCalls.JOB -> {
                 JobInfo info = require(in.str());
