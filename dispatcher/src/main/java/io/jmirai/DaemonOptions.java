@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public final class DaemonOptions {
     private static final DaemonOptions DEFAULTS =
-            new DaemonOptions(AutoExit.NOW, null, null, 0, true, false, null, null);
+            new DaemonOptions(AutoExit.NOW, null, null, 0, true, false, null, null, true);
 
     private final AutoExit autoExit;
     private final Duration idleTime;
@@ -26,6 +26,7 @@ public final class DaemonOptions {
     private final boolean output;
     private final String classpath;
     private final Duration dialTimeout;
+    private final boolean classLoading;
 
     private DaemonOptions(
             AutoExit autoExit,
@@ -35,7 +36,8 @@ public final class DaemonOptions {
             boolean cleanup,
             boolean output,
             String classpath,
-            Duration dialTimeout) {
+            Duration dialTimeout,
+            boolean classLoading) {
         this.autoExit = autoExit;
         this.idleTime = idleTime;
         this.wallTime = wallTime;
@@ -44,6 +46,7 @@ public final class DaemonOptions {
         this.output = output;
         this.classpath = classpath;
         this.dialTimeout = dialTimeout;
+        this.classLoading = classLoading;
     }
 
     /** @return the defaults: autoexit now, no limits, cleanup on, output discarded */
@@ -61,42 +64,63 @@ public final class DaemonOptions {
                 cleanup,
                 output,
                 classpath,
-                dialTimeout);
+                dialTimeout,
+                classLoading);
     }
 
-    /** @return a copy whose daemons exit (code 1) after {@code value} without a task */
+    /** @return a copy whose daemons exit (code 81, {@code ExitCode.IDLE_TIME}) after {@code value} without a task */
     public DaemonOptions idleTime(Duration value) {
         return new DaemonOptions(
-                autoExit, positive("idleTime", value), wallTime, maxTasks, cleanup, output, classpath, dialTimeout);
+                autoExit,
+                positive("idleTime", value),
+                wallTime,
+                maxTasks,
+                cleanup,
+                output,
+                classpath,
+                dialTimeout,
+                classLoading);
     }
 
-    /** @return a copy whose daemons exit (code 2) after {@code value} in all, once the running task is done */
+    /** @return a copy whose daemons exit (code 82, {@code ExitCode.WALL_TIME}) after {@code value} in all, once the running task is done */
     public DaemonOptions wallTime(Duration value) {
         return new DaemonOptions(
-                autoExit, idleTime, positive("wallTime", value), maxTasks, cleanup, output, classpath, dialTimeout);
+                autoExit,
+                idleTime,
+                positive("wallTime", value),
+                maxTasks,
+                cleanup,
+                output,
+                classpath,
+                dialTimeout,
+                classLoading);
     }
 
-    /** @return a copy whose daemons exit (code 3) after {@code value} tasks (0: no limit) */
+    /** @return a copy whose daemons exit (code 83, {@code ExitCode.MAX_TASKS}) after {@code value} tasks (0: no limit) */
     public DaemonOptions maxTasks(int value) {
         if (value < 0) {
             throw new IllegalArgumentException("maxTasks : " + value + " (expected: >= 0)");
         }
-        return new DaemonOptions(autoExit, idleTime, wallTime, value, cleanup, output, classpath, dialTimeout);
+        return new DaemonOptions(
+                autoExit, idleTime, wallTime, value, cleanup, output, classpath, dialTimeout, classLoading);
     }
 
     /** @return a copy that does (or does not) restore system properties, locale and time zone after each task */
     public DaemonOptions cleanup(boolean value) {
-        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, value, output, classpath, dialTimeout);
+        return new DaemonOptions(
+                autoExit, idleTime, wallTime, maxTasks, value, output, classpath, dialTimeout, classLoading);
     }
 
     /** @return a copy whose daemons keep (or discard) the tasks' stdout and stderr */
     public DaemonOptions output(boolean value) {
-        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, cleanup, value, classpath, dialTimeout);
+        return new DaemonOptions(
+                autoExit, idleTime, wallTime, maxTasks, cleanup, value, classpath, dialTimeout, classLoading);
     }
 
     /** @return a copy whose daemons load tasks' classes from {@code value} (remote daemons) */
     public DaemonOptions classpath(String value) {
-        return new DaemonOptions(autoExit, idleTime, wallTime, maxTasks, cleanup, output, value, dialTimeout);
+        return new DaemonOptions(
+                autoExit, idleTime, wallTime, maxTasks, cleanup, output, value, dialTimeout, classLoading);
     }
 
     /**
@@ -105,7 +129,24 @@ public final class DaemonOptions {
      */
     public DaemonOptions dialTimeout(Duration value) {
         return new DaemonOptions(
-                autoExit, idleTime, wallTime, maxTasks, cleanup, output, classpath, positive("dialTimeout", value));
+                autoExit,
+                idleTime,
+                wallTime,
+                maxTasks,
+                cleanup,
+                output,
+                classpath,
+                positive("dialTimeout", value),
+                classLoading);
+    }
+
+    /**
+     * @return a copy whose daemons do (the default) or do not ({@code --no-class-loading}) ask the host for classes
+     *     they cannot load; see {@code Daemons.Builder.shipClasses(boolean)} for the host's side
+     */
+    public DaemonOptions classLoading(boolean value) {
+        return new DaemonOptions(
+                autoExit, idleTime, wallTime, maxTasks, cleanup, output, classpath, dialTimeout, value);
     }
 
     /** @return whether the daemons keep the tasks' output */
@@ -138,6 +179,9 @@ public final class DaemonOptions {
         }
         if (dialTimeout != null) {
             args.add("--dial-timeout=" + dialTimeout.toMillis() + "ms");
+        }
+        if (!classLoading) {
+            args.add("--no-class-loading");
         }
         return args;
     }

@@ -120,7 +120,8 @@ public final class Daemons implements AutoCloseable {
                 b.handshakeTimeout,
                 b.maxUnauthenticated,
                 ssl,
-                b.heartbeat);
+                b.heartbeat,
+                b.shipClasses && !connected ? classLoader() : null); // a client serves no classes: it listens nowhere
         if (connected) { // one "daemon", the server, which queues what it is sent: no window to speak of
             this.dispatcher = Dispatcher.connect(
                     config,
@@ -784,6 +785,7 @@ public final class Daemons implements AutoCloseable {
         private Scaler.Autoscale autoscale;
         private int maxResultBytes;
         private Set<Class<?>> resultClasses;
+        private boolean shipClasses = true;
 
         private Builder() {}
 
@@ -895,6 +897,21 @@ public final class Daemons implements AutoCloseable {
                 throw new IllegalArgumentException("maxQueuedBytes : " + n + " (expected: >= 0)");
             }
             this.maxQueuedBytes = n;
+            return this;
+        }
+
+        /**
+         * Remote class loading (on by default): a daemon that cannot load a class a task needs (a lambda's capturing
+         * class, a record, a library) asks for it over its authenticated connection, and the host answers with the
+         * class file from the task's class loader (else the loader current when this {@code Daemons} was built), so a
+         * daemon started with only the daemon jar runs your tasks. Only {@code .class} files of valid binary names
+         * outside {@code java.*} and the JDK, up to 4 MiB each, are served; never other resources. {@code false}
+         * ships nothing (for sites that forbid it): the host does not advertise the capability, and a class missing
+         * on a daemon fails its task with an error that names it and {@code --classpath}. A daemon opts out on its
+         * own with {@code --no-class-loading} ({@link DaemonOptions#classLoading(boolean)}).
+         */
+        public Builder shipClasses(boolean value) {
+            this.shipClasses = value;
             return this;
         }
 

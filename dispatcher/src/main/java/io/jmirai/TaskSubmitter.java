@@ -121,6 +121,7 @@ final class TaskSubmitter {
         Mirai<T> m = new Mirai<>(id, resultCodec);
         TaskRecord r = new TaskRecord(id, payload, exits.reporting(m::resolve)) // hand-off: the record owns the payload
                 .gate(gate, room)
+                .classLoader(task.getClass().getClassLoader()) // remote class loading serves the task's classes
                 .retries(o.retries().orElse(0));
         o.timeout().ifPresent(t -> r.timeout(t, submittedNanos));
         m.bind(dispatcher, r);
@@ -135,7 +136,8 @@ final class TaskSubmitter {
         dispatcher.everywhere(payload, duplicate -> {
             long id = taskIds.incrementAndGet();
             Mirai<T> m = new Mirai<>(id, resultCodec);
-            TaskRecord r = new TaskRecord(id, duplicate, exits.reporting(m::resolve));
+            TaskRecord r = new TaskRecord(id, duplicate, exits.reporting(m::resolve))
+                    .classLoader(setup.getClass().getClassLoader());
             m.bind(dispatcher, r);
             out.add(m);
             return r;

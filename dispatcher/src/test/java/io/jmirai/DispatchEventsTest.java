@@ -73,7 +73,8 @@ class DispatchEventsTest {
                     DispatchEventsTest.class.getClassLoader(),
                     Duration.ofSeconds(10),
                     Duration.ofSeconds(10),
-                    null);
+                    null,
+                    true);
             try (Daemon daemon = Daemon.start(config, System.err, new DaemonRecorder(events))) {
                 assertThat(daemons.mirai(() -> 6 * 7).get(WAIT)).isEqualTo(42);
                 daemons.close(); // the host goes away: the daemon loses its connection and exits

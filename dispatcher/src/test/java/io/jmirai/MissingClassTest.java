@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A hand-started daemon whose {@code --classpath} lacks a class a task needs says which class and which option fixes
- * it, and the same task runs once the jar is there.
+ * A hand-started daemon whose {@code --classpath} lacks a class a task needs (with remote class loading off) says
+ * which class and which option fixes it, and the same task runs once the jar is there, or when the daemon may fetch
+ * the class from the host: then a class from {@code --classpath} refers to one from the host.
  */
 @Tag("integration")
 @Timeout(120)
@@ -28,7 +29,7 @@ class MissingClassTest {
     @TempDir
     Path dir;
 
-    private Process daemon(Daemons daemons, String classpath) throws Exception {
+    private Process daemon(Daemons daemons, String classpath, String... more) throws Exception {
         Path secret = dir.resolve("secret");
         Files.writeString(secret, daemons.secret());
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
@@ -41,6 +42,7 @@ class MissingClassTest {
                         "--classpath=" + classpath)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("daemon.log").toFile());
+        pb.command().addAll(java.util.List.of(more));
         pb.environment().remove(Handshake.SECRET_ENV);
         return pb.start();
     }
@@ -49,7 +51,7 @@ class MissingClassTest {
     void shouldNameTheMissingClassAndTheClasspathOption() throws Exception {
         String testClasses = Path.of("target", "test-classes").toAbsolutePath().toString();
         try (Daemons daemons = Daemons.builder().start()) {
-            Process p = daemon(daemons, testClasses);
+            Process p = daemon(daemons, testClasses, "--no-class-loading");
             try {
                 Object d = DaemonsTest.awaitData(daemons.mirai(HostApiTasks.hello()));
                 assertThat(d).isInstanceOf(MiraiError.class);
@@ -71,6 +73,22 @@ class MissingClassTest {
             Process p = daemon(daemons, withApi);
             try {
                 assertThat(daemons.mirai(HostApiTasks.hello()).get(WAIT)).isEqualTo("hello");
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void shouldLetAClassFromTheClasspathReferToAClassFetchedFromTheHost() throws Exception {
+        String testClasses = Path.of("target", "test-classes").toAbsolutePath().toString();
+        try (Daemons daemons = Daemons.builder().start()) {
+            Process p = daemon(daemons, testClasses); // io.jmirai.MiraiException comes from the host
+            try {
+                assertThat(daemons.mirai(HostApiTasks.hello()).get(WAIT)).isEqualTo("hello");
+                assertThat(daemons.mirai(HostApiTasks.loaderOfTheHostApi()).get(WAIT))
+                        .as("HostApiTasks from --classpath and MiraiException from the host share one loader")
+                        .isEqualTo("jmirai-tasks jmirai-tasks");
             } finally {
                 p.destroyForcibly().waitFor();
             }

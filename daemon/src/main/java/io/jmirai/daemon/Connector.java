@@ -7,6 +7,10 @@ import io.jmirai.transport.TransportReadyHandler;
 import io.jmirai.transport.Transports;
 import io.jmirai.transport.log.LogLimiter;
 import io.jmirai.transport.log.Redact;
+import io.jmirai.transport.protocol.Capabilities;
+import io.jmirai.transport.protocol.Capability;
+import io.jmirai.transport.protocol.ClassFrames;
+import io.jmirai.transport.protocol.Extensions;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -33,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A daemon's connection to its host: dials (and redials, with a doubling delay up to 5 s), bounds each attempt and
  * its handshake by the connect timeout, answers the host's CHALLENGE with a HELLO that proves the secret, checks the
- * WELCOME's proof, and then passes TASK and CANCEL frames to the {@link Daemon}. Every connection attempt has an
+ * WELCOME's proof, and then passes TASK and CANCEL frames to the {@link Daemon} and CLASS_BYTES answers to the
+ * {@link ClassFetcher} (remote class loading, when both sides advertised it). Every connection attempt has an
  * epoch number, so that events of an older connection are ignored. What to do when a connection ends (redial or
  * exit, and with which code) is the {@link Daemon}'s decision.
  *
@@ -44,6 +49,9 @@ final class Connector {
 
     private final Daemon daemon;
     private final DaemonConfig config;
+    /** Remote class loading's requests, or null when this daemon does not advertise it. */
+    private final ClassFetcher classes;
+
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
 
     /** Failed dials are logged at most once per 30 s: a daemon may keep dialing an absent host for hours. */
@@ -61,12 +69,33 @@ final class Connector {
     private boolean rejected;
     private boolean everAuthenticated;
     private boolean stopped;
+    private boolean classLoading; // negotiated on the current connection
     private long redialDelayMillis = 100;
 
-    Connector(Daemon daemon, DaemonConfig config, EventLoop loop) {
+    Connector(Daemon daemon, DaemonConfig config, EventLoop loop, ClassFetcher classes) {
         this.daemon = daemon;
         this.config = config;
         this.loop = loop;
+        this.classes = classes;
+    }
+
+    /**
+     * Sends a CLASS_REQUEST on the current connection. On the event loop.
+     *
+     * @return null once written, or why it cannot be sent
+     */
+    String requestClass(long requestId, long taskId, String name) {
+        Channel ch = channel;
+        if (ch == null || !authenticated || stopped) {
+            return "not connected to the host";
+        }
+        if (!classLoading) {
+            return "the host does not ship classes on this connection (Daemons.builder().shipClasses(false), or a"
+                    + " host older than this daemon)";
+        }
+        ch.writeAndFlush(new ClassFrames.ClassRequest(taskId, name).frame(ch.alloc(), requestId))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return null;
     }
 
     /** @return the current connection attempt */
@@ -202,6 +231,10 @@ final class Connector {
         boolean wasAuthenticated = authenticated;
         channel = null;
         authenticated = false;
+        classLoading = false;
+        if (classes != null) {
+            classes.connectionEnded();
+        }
         if (wasAuthenticated) {
             LOG.warn(
                     "connection to host ended: url={}, reason={}",
@@ -217,12 +250,17 @@ final class Connector {
         }
     }
 
-    private void authenticated(int maxFrameLength, Channel ch) {
+    private void authenticated(int maxFrameLength, Channel ch, Negotiated negotiated) {
         authenticated = true;
+        classLoading = classes != null && negotiated.has(Capability.CLASS_LOADING);
         everAuthenticated = true;
         redialDelayMillis = 100;
         ch.pipeline().get(FrameDecoder.class).maxFrameLength(maxFrameLength);
-        LOG.info("connected to host: url={}, maxFrameLength={}", Redact.url(config.url()), maxFrameLength);
+        LOG.info(
+                "connected to host: url={}, maxFrameLength={}, capabilities={}",
+                Redact.url(config.url()),
+                maxFrameLength,
+                negotiated.capabilities());
         daemon.authenticated(maxFrameLength);
     }
 
@@ -257,6 +295,9 @@ final class Connector {
                         daemon.taskArrived(
                                 frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
                     case CANCEL -> daemon.cancel(frame.correlationId());
+                    case CLASS_BYTES ->
+                        classes.answered(
+                                frame.correlationId(), ClassFrames.ClassAnswer.decode(frame.flags(), frame.payload()));
                     case HEARTBEAT -> {}
                     case GOODBYE -> {
                         Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
@@ -281,7 +322,17 @@ final class Connector {
                     }
                     challenge = Handshake.Challenge.decode(frame.payload());
                     long pid = ProcessHandle.current().pid();
-                    hello = Handshake.Hello.answer(config.secret(), challenge, config.slot(), pid, config.token());
+                    Capabilities advertised = classes != null
+                            ? Capabilities.supported()
+                            : Capabilities.supported().without(Capability.CLASS_LOADING);
+                    hello = Handshake.Hello.answer(
+                            config.secret(),
+                            challenge,
+                            config.slot(),
+                            pid,
+                            config.token(),
+                            advertised,
+                            Extensions.NONE);
                     ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))
                             .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 }
@@ -301,7 +352,7 @@ final class Connector {
                     if (welcome.heartbeatMillis() > 0) {
                         ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
                     }
-                    authenticated(welcome.maxFrameLength(), ctx.channel());
+                    authenticated(welcome.maxFrameLength(), ctx.channel(), negotiated);
                 }
                 case GOODBYE -> {
                     rejected = true;

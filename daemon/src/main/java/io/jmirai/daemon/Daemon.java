@@ -58,6 +58,8 @@ public final class Daemon implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Connector connector;
     private final TaskRunner runner;
+    /** Remote class loading's requests, or null when it is off ({@code --no-class-loading}). */
+    private final ClassFetcher classes;
 
     // Confined to the event loop.
     private boolean hostGone;
@@ -73,8 +75,13 @@ public final class Daemon implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.group = Transports.newGroup(1, "jmirai-daemon-io");
         this.loop = group.next();
-        this.runner = new TaskRunner(config, alloc, loop, new Results(), events != DaemonEvents.NOOP);
-        this.connector = new Connector(this, config, loop);
+        // remote class loading: classes the daemon lacks come from the host, asked through the connector
+        this.classes = config.classLoading() ? new ClassFetcher(loop, this::requestClass) : null;
+        ClassLoader taskLoader =
+                classes != null ? RemoteClassLoader.over(config.classLoader(), classes) : config.classLoader();
+        this.runner =
+                new TaskRunner(config, taskLoader, classes, alloc, loop, new Results(), events != DaemonEvents.NOOP);
+        this.connector = new Connector(this, config, loop, classes);
     }
 
     /**
@@ -117,6 +124,11 @@ public final class Daemon implements AutoCloseable {
         }
         armIdleTimer();
         connector.dial();
+    }
+
+    /** Remote class loading: sends a class request through the connector. On the event loop. */
+    private String requestClass(long requestId, long taskId, String name) {
+        return connector.requestClass(requestId, taskId, name);
     }
 
     /** The connector authenticated to the host. */

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param connectTimeout bound on one connection attempt and its handshake
  * @param dialTimeout how long to keep dialing until the first successful authentication
  * @param ssl the client TLS context (pinned certificate or CA chain) for TLS URLs, else null
+ * @param classLoading ask the host for classes the daemon cannot load (remote class loading; off with
+ *     {@code --no-class-loading})
  */
 public record DaemonConfig(
         ListenUrl url,
@@ -38,7 +40,8 @@ public record DaemonConfig(
         ClassLoader classLoader,
         Duration connectTimeout,
         Duration dialTimeout,
-        io.netty.handler.ssl.SslContext ssl) {
+        io.netty.handler.ssl.SslContext ssl,
+        boolean classLoading) {
 
     /** Checks the fields. */
     public DaemonConfig {

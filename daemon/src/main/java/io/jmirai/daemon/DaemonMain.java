@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.MalformedURLException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +117,16 @@ public final class DaemonMain implements Callable<Integer> {
             description = "where the tasks' classes are: jars and directories, separated by '${sys:path.separator}'")
     private String classpath;
 
+    @Option(
+            names = "--class-loading",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "ask the host for the classes of a task that this daemon cannot load (remote class"
+                    + " loading, on by default); --no-class-loading for sites that forbid running code shipped over"
+                    + " the connection: then every class must be on --classpath")
+    private boolean classLoading;
+
     @Option(names = "--slot", paramLabel = "N", defaultValue = "0", description = "this daemon's slot on the host")
     private int slot;
 
@@ -214,7 +223,8 @@ public final class DaemonMain implements Callable<Integer> {
                     classLoader(),
                     parseDuration("--connect-timeout", connectTimeout),
                     parseDuration("--dial-timeout", dialTimeout),
-                    sslContext());
+                    sslContext(),
+                    classLoading);
         } catch (IllegalArgumentException | IOException e) {
             log.println("jmirai-daemon: " + e.getMessage());
             return ExitCode.USAGE;
@@ -317,7 +327,7 @@ public final class DaemonMain implements Callable<Integer> {
                 throw new IllegalArgumentException("bad classpath entry: entry=" + entry, e);
             }
         }
-        return new URLClassLoader("jmirai-tasks", urls.toArray(URL[]::new), parent);
+        return new RemoteClassLoader.Classpath(urls.toArray(URL[]::new), parent);
     }
 
     /** A daemon's identity on the host: its slot and the slot's token. */

@@ -30,6 +30,7 @@ import java.util.concurrent.Executor;
 final class TaskRunner {
     private final DaemonConfig config;
     private final KryoCodec codec;
+    private final ClassFetcher classes; // null: no remote class loading
     private final ByteBufAllocator alloc;
     private final ResultOutbox outbox;
     private final boolean reportStarts;
@@ -61,8 +62,24 @@ final class TaskRunner {
      */
     TaskRunner(
             DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
+        this(config, config.classLoader(), null, alloc, loop, sink, reportStarts);
+    }
+
+    /**
+     * @param taskLoader decodes and loads the tasks' classes (the worker's context class loader too)
+     * @param classes told which task runs, for remote class loading's requests; null when it is off
+     */
+    TaskRunner(
+            DaemonConfig config,
+            ClassLoader taskLoader,
+            ClassFetcher classes,
+            ByteBufAllocator alloc,
+            Executor loop,
+            ResultOutbox.Sink sink,
+            boolean reportStarts) {
         this.config = config;
-        this.codec = new KryoCodec(config.classLoader());
+        this.classes = classes;
+        this.codec = new KryoCodec(taskLoader);
         TaskAnswer.prepare();
         this.alloc = alloc;
         this.outbox = new ResultOutbox(loop, sink);
@@ -70,7 +87,7 @@ final class TaskRunner {
         this.baseline = new CleanupBaseline();
         this.worker = new Thread(this::work, "jmirai-task");
         worker.setDaemon(true);
-        worker.setContextClassLoader(config.classLoader());
+        worker.setContextClassLoader(taskLoader);
         worker.start();
     }
 
@@ -250,6 +267,9 @@ final class TaskRunner {
         TaskAnswer answer = null;
         boolean setup = false;
         boolean reset = false;
+        if (classes != null) {
+            classes.running(id);
+        }
         try {
             Object decoded;
             try {

@@ -24,8 +24,23 @@ class MissingClassTest {
         assertThat(MissingClass.missingClassName(decoding)).isEqualTo("com.example.Job");
         RemoteError e = MissingClass.describe(decoding);
         assertThat(e.className()).isEqualTo("java.lang.RuntimeException");
-        assertThat(e.message()).contains("class not found on the daemon: com.example.Job; start the daemon with");
+        assertThat(e.message())
+                .contains("class not found on the daemon: com.example.Job; remote class loading is off (the daemon was"
+                        + " started with --no-class-loading); start the daemon with --classpath")
+                .contains("shipClasses(true)");
         assertThat(e.cause()).isNotNull();
+    }
+
+    @Test
+    void shouldSayWhyRemoteClassLoadingDidNotSupplyTheClass() {
+        NoClassDefFoundError linking = new NoClassDefFoundError("com/example/Lib");
+        linking.initCause(new ClassNotFoundException(
+                "com.example.Lib",
+                new ClassFetcher.ClassNotServedException("the host does not serve it either: not found")));
+        assertThat(MissingClass.missingClassName(linking)).isEqualTo("com.example.Lib");
+        assertThat(MissingClass.describe(linking).message())
+                .contains("class not found on the daemon: com.example.Lib; remote class loading did not supply it:"
+                        + " the host does not serve it either: not found; start the daemon with --classpath");
     }
 
     @Test

@@ -72,7 +72,8 @@ class TaskRunnerTest {
                 TaskRunnerTest.class.getClassLoader(),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1),
-                null);
+                null,
+                true);
     }
 
     private record Finished(long id, int flags, ByteBuf result, int attempt, boolean recycle) {}

@@ -3,6 +3,7 @@ package io.jmirai.dispatcher;
 import io.jmirai.transport.TransportReady;
 import io.jmirai.transport.protocol.Capabilities;
 import io.jmirai.transport.protocol.Capability;
+import io.jmirai.transport.protocol.ClassFrames;
 import io.jmirai.transport.protocol.Extensions;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
@@ -77,6 +78,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
      * its own daemons, answers REPLY and FAILURE frames too, and is never recycled. Null on a host.
      */
     ServerLink upstream;
+    /** Answers remote class loading's requests; null unless the connection negotiated it. */
+    private ClassServer classes;
 
     DaemonConnection(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -186,6 +189,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                     upstream.reply(frame.correlationId(), frame.flags(), ByteBufUtil.getBytes(frame.payload()));
                 }
                 case HEARTBEAT -> {}
+                case CLASS_REQUEST -> {
+                    ClassFrames.ClassRequest request = ClassFrames.ClassRequest.decode(frame.payload());
+                    TaskRecord task = request.taskId() == 0 ? null : inflight.get(request.taskId());
+                    classes.request(
+                            ctx.channel(), frame.correlationId(), request, task == null ? null : task.classLoader());
+                }
                 case GOODBYE -> {
                     // a daemon leaving by its own limit: every task still waiting there goes back to the queue
                     ByteBuf goodbye = frame.payload();
@@ -225,8 +234,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         // Before the slot is claimed: a daemon that speaks no version of ours is refused here, changing nothing.
-        Handshake.Welcome welcome =
-                Handshake.Welcome.accept(dispatcher.config().secret(), challenge, hello, max, heartbeat);
+        ClassLoader classSource = dispatcher.config().classSource();
+        Capabilities advertised = classSource != null
+                ? Capabilities.supported()
+                : Capabilities.supported().without(Capability.CLASS_LOADING); // shipClasses(false)
+        Handshake.Welcome welcome = Handshake.Welcome.accept(
+                dispatcher.config().secret(), challenge, hello, max, heartbeat, advertised, Extensions.NONE);
         String refusal = dispatcher.claimSlot(this, hello.slot(), hello.token(), path);
         if (refusal != null) {
             dispatcher.refused(ctx.channel(), refusal + ", pid=" + hello.pid()); // refusals never name the token
@@ -236,6 +249,9 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         authenticated = true;
         negotiated = Negotiated.of(hello, welcome);
+        if (negotiated.has(Capability.CLASS_LOADING)) {
+            classes = new ClassServer(classSource, max);
+        }
         pid = hello.pid();
         release();
         handshakeDeadline.cancel(false);
@@ -277,7 +293,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 hello,
                 max,
                 heartbeat,
-                Capabilities.supported().with(Capability.CLIENT),
+                Capabilities.of(Capability.CLIENT), // a client uses no daemon feature (class loading among them)
                 Extensions.NONE);
         Negotiated settled = Negotiated.of(hello, welcome);
         release();

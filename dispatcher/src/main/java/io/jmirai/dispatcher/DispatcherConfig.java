@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param ssl the server TLS context for {@code tls+tcp} and {@code wss} URLs, else null
  * @param heartbeat the heartbeat interval both ways once authenticated (a peer silent for three is dropped), or zero
  *     for none
+ * @param classSource the class loader remote class loading serves classes from when a request names no task in
+ *     flight (tasks in flight are served from their own loader), or null to ship no classes: the host then does not
+ *     advertise {@code CLASS_LOADING}
  */
 public record DispatcherConfig(
         ListenUrl url,
@@ -23,9 +26,22 @@ public record DispatcherConfig(
         Duration handshakeTimeout,
         int maxUnauthenticated,
         io.netty.handler.ssl.SslContext ssl,
-        Duration heartbeat) {
+        Duration heartbeat,
+        ClassLoader classSource) {
     /** The default heartbeat interval: 10 s (a peer silent for 30 s is dropped). */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+
+    /** A configuration that ships no classes. */
+    public DispatcherConfig(
+            ListenUrl url,
+            byte[] secret,
+            int maxFrameLength,
+            Duration handshakeTimeout,
+            int maxUnauthenticated,
+            io.netty.handler.ssl.SslContext ssl,
+            Duration heartbeat) {
+        this(url, secret, maxFrameLength, handshakeTimeout, maxUnauthenticated, ssl, heartbeat, null);
+    }
 
     /** A configuration with the default heartbeat. */
     public DispatcherConfig(
@@ -35,7 +51,7 @@ public record DispatcherConfig(
             Duration handshakeTimeout,
             int maxUnauthenticated,
             io.netty.handler.ssl.SslContext ssl) {
-        this(url, secret, maxFrameLength, handshakeTimeout, maxUnauthenticated, ssl, DEFAULT_HEARTBEAT);
+        this(url, secret, maxFrameLength, handshakeTimeout, maxUnauthenticated, ssl, DEFAULT_HEARTBEAT, null);
     }
 
     /** Checks the fields. */

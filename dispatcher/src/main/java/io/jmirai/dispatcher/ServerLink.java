@@ -237,7 +237,7 @@ final class ServerLink {
                                 0,
                                 ProcessHandle.current().pid(),
                                 "",
-                                Capabilities.supported().with(Capability.CLIENT),
+                                Capabilities.of(Capability.CLIENT), // a client uses no daemon feature
                                 Extensions.NONE);
                         ctx.writeAndFlush(FrameHeader.frame(
                                         ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))

@@ -30,6 +30,7 @@ public final class TaskRecord {
     private int retries;
     private QueueGate gate;
     private int gateBytes;
+    private ClassLoader classLoader;
 
     // Confined to the dispatcher's thread.
     State state = State.NEW;
@@ -95,6 +96,22 @@ public final class TaskRecord {
         this.gate = Objects.requireNonNull(value, "gate");
         this.gateBytes = bytes;
         return this;
+    }
+
+    /**
+     * Names the class loader that defined the task: remote class loading serves a daemon's requests made while this
+     * task is in flight on its connection from it ({@link ClassServer}). Call before submitting.
+     *
+     * @return this
+     */
+    public TaskRecord classLoader(ClassLoader value) {
+        this.classLoader = value;
+        return this;
+    }
+
+    /** @return the loader that defined the task, or null if not known */
+    ClassLoader classLoader() {
+        return classLoader;
     }
 
     ByteBuf payload() {

@@ -76,7 +76,13 @@ public record LaunchCommand(
         if (secretLine != null) {
             sb.append("# then paste the secret line (secretLine()); the daemon reads it from standard input.\n");
         }
-        if (!hasClasspath) {
+        boolean classLoading =
+                !command.contains("--no-class-loading") && (script == null || !script.contains("--no-class-loading"));
+        if (!hasClasspath && classLoading) {
+            sb.append(
+                            "# No --classpath: the daemon fetches the classes it lacks from the host (remote class loading,\n")
+                    .append("# unless the host has shipClasses(false)); a --classpath saves those round trips.\n");
+        } else if (!hasClasspath) {
             sb.append(
                             "# No --classpath: the daemon sees only the JDK and its own jar, not the class that defines your\n")
                     .append(

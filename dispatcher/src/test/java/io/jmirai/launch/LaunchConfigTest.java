@@ -154,7 +154,7 @@ class LaunchConfigTest {
                 .startsWith("# On the daemon's machine (Java 17 or later), with io.jmirai:jmirai-daemon:"
                         + DaemonJar.version() + ":jar:all at jmirai-daemon.jar:\n" + without.shell() + "\n")
                 .contains("then paste the secret line")
-                .contains("No --classpath")
+                .contains("No --classpath: the daemon fetches the classes it lacks from the host")
                 .contains("jmirai-dispatcher-" + DaemonJar.version() + ".jar")
                 .contains("a lambda's enclosing class too")
                 .doesNotContain(SECRET);
@@ -170,6 +170,16 @@ class LaunchConfigTest {
                 .contains("--classpath=/opt/app.jar")
                 .doesNotContain("No --classpath")
                 .contains("--classpath must hold the classes that define your tasks");
+        LaunchCommand optedOut = ManualLauncher.commands(
+                        LaunchConfig.manual()
+                                .daemonOptions(DaemonOptions.defaults().classLoading(false)),
+                        context("tcp://10.0.0.1:5555"),
+                        1)
+                .get(0);
+        assertThat(optedOut.command()).contains("--no-class-loading");
+        assertThat(optedOut.instructions())
+                .contains("No --classpath: the daemon sees only the JDK and its own jar")
+                .doesNotContain("fetches the classes");
     }
 
     @Test

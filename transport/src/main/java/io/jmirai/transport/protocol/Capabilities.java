@@ -48,6 +48,11 @@ public record Capabilities(long bits) {
         return new Capabilities(bits | capability.mask());
     }
 
+    /** @return this set without {@code capability} */
+    public Capabilities without(Capability capability) {
+        return new Capabilities(bits & ~capability.mask());
+    }
+
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("[");

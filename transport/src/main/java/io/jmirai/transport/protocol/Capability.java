@@ -2,8 +2,7 @@ package io.jmirai.transport.protocol;
 
 /**
  * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
- * protocol: never renumber, only add. None is defined yet; the first feature that changes what goes over the wire
- * adds its constant here.
+ * protocol: never renumber, only add.
  *
  * <p>How a feature uses it, for example a prefetch window:
  *
@@ -21,10 +20,16 @@ package io.jmirai.transport.protocol;
  */
 public enum Capability {
     /**
+     * Remote class loading: a daemon that cannot load a class a task needs asks the host for its bytes
+     * ({@link FrameType#CLASS_REQUEST}, answered by {@link FrameType#CLASS_BYTES}; payloads in {@link ClassFrames}).
+     * A host leaves it out with {@code Daemons.builder().shipClasses(false)}, a daemon with {@code --no-class-loading}.
+     */
+    CLASS_LOADING(0),
+    /**
      * A role, not a feature: the peer is a <em>client</em> of a server (it submits tasks and asks for jobs), not a
      * daemon. Set only in a client's HELLO; never in {@link Capabilities#supported()}, so no daemon advertises it. A
      * host that accepts clients answers it in WELCOME; the frame types {@link FrameType#REQUEST}, {@link
-     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 0 to 3 are taken by other features.)
+     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 1 to 3 are left for other features.)
      */
     CLIENT(4);
 

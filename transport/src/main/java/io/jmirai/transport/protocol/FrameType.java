@@ -16,11 +16,15 @@ package io.jmirai.transport.protocol;
  *   <tr><td>0x06</td><td>HEARTBEAT</td><td>both</td><td>sequence</td><td>empty</td></tr>
  *   <tr><td>0x07</td><td>GOODBYE</td><td>both</td><td>0</td><td>{@link Handshake.Goodbye}</td></tr>
  *   <tr><td>0x08</td><td>CHALLENGE</td><td>host → daemon</td><td>0</td><td>{@link Handshake.Challenge}</td></tr>
- *   <tr><td>0x09</td><td>REQUEST</td><td>client → server</td><td>request id</td><td>operation code (u8) and its
+ *   <tr><td>0x09</td><td>CLASS_REQUEST</td><td>daemon → host</td><td>request id</td><td>{@link ClassFrames}
+ *       (needs {@link Capability#CLASS_LOADING})</td></tr>
+ *   <tr><td>0x0a</td><td>CLASS_BYTES</td><td>host → daemon</td><td>request id</td><td>{@link ClassFrames}
+ *       (needs {@link Capability#CLASS_LOADING})</td></tr>
+ *   <tr><td>0x0b</td><td>REQUEST</td><td>client → server</td><td>request id</td><td>operation code (u8) and its
  *       binary arguments</td></tr>
- *   <tr><td>0x0A</td><td>REPLY</td><td>server → client</td><td>request id</td><td>the answer; flag bit 0: the
+ *   <tr><td>0x0c</td><td>REPLY</td><td>server → client</td><td>request id</td><td>the answer; flag bit 0: the
  *       request failed, the payload is a UTF-8 message</td></tr>
- *   <tr><td>0x0B</td><td>FAILURE</td><td>server → client</td><td>task id</td><td>i32 error code, UTF-8 message: a
+ *   <tr><td>0x0d</td><td>FAILURE</td><td>server → client</td><td>task id</td><td>i32 error code, UTF-8 message: a
  *       task forwarded by the server ended without a RESULT (its daemon lost, cancelled, ...)</td></tr>
  * </table>
  *
@@ -50,12 +54,19 @@ public enum FrameType {
     GOODBYE(0x07, 0),
     /** The host's fresh random challenge, sent first on every connection. */
     CHALLENGE(0x08, 0),
+    /** A daemon asks for the bytes of a class it cannot load (remote class loading). */
+    CLASS_REQUEST(0x09, 0, Capabilities.of(Capability.CLASS_LOADING)),
+    /**
+     * The host's answer to a CLASS_REQUEST with the same correlation id: the class file's bytes, or, with flag bit 0
+     * ({@link Flags#CLASS_NOT_FOUND}), the reason the host does not serve it.
+     */
+    CLASS_BYTES(0x0a, Flags.CLASS_NOT_FOUND, Capabilities.of(Capability.CLASS_LOADING)),
     /** A client's request to a server (status, shutdown, jobs): {@code io.jmirai.dispatcher.ClientCalls}. */
-    REQUEST(0x09, 0, Capabilities.of(Capability.CLIENT)),
+    REQUEST(0x0b, 0, Capabilities.of(Capability.CLIENT)),
     /** The server's answer to a REQUEST. Flag bit 0: the request failed; the payload is a UTF-8 message. */
-    REPLY(0x0A, Flags.REPLY_ERROR, Capabilities.of(Capability.CLIENT)),
+    REPLY(0x0c, Flags.REPLY_ERROR, Capabilities.of(Capability.CLIENT)),
     /** A forwarded task ended without a RESULT, at the server: i32 code and UTF-8 message. */
-    FAILURE(0x0B, 0, Capabilities.of(Capability.CLIENT));
+    FAILURE(0x0d, 0, Capabilities.of(Capability.CLIENT));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -130,6 +141,8 @@ public enum FrameType {
          * Says nothing about the task's outcome.
          */
         public static final int RESULT_LAST = 1 << 3;
+        /** CLASS_BYTES: the host does not serve this class; the payload is the reason (UTF-8 text). */
+        public static final int CLASS_NOT_FOUND = 1;
         /** REPLY: the request failed; the payload is a UTF-8 message. */
         public static final int REPLY_ERROR = 1;
 

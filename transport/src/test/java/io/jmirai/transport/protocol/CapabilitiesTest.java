@@ -28,6 +28,18 @@ class CapabilitiesTest {
     }
 
     @Test
+    void shouldKeepClassLoadingAtBitZeroAndDropItOnRequest() {
+        assertThat(Capability.CLASS_LOADING.bit()).isZero();
+        assertThat(Capabilities.supported().has(Capability.CLASS_LOADING)).isTrue();
+        Capabilities without = Capabilities.supported().without(Capability.CLASS_LOADING);
+        assertThat(without.has(Capability.CLASS_LOADING)).isFalse();
+        assertThat(Capabilities.supported().and(without).has(Capability.CLASS_LOADING))
+                .as("one side opting out is enough")
+                .isFalse();
+        assertThat(Capabilities.of(Capability.CLASS_LOADING)).hasToString("[CLASS_LOADING]");
+    }
+
+    @Test
     void shouldNameUnknownBits() {
         assertThat(Capabilities.NONE).hasToString("[]");
         assertThat(new Capabilities(Long.MIN_VALUE)).hasToString("[unknown=0x8000000000000000]");

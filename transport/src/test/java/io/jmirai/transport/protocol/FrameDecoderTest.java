@@ -262,7 +262,7 @@ class FrameDecoderTest {
     // ---- header fields
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x0c, 0x7f, 0xff})
+    @ValueSource(ints = {0x00, 0x7e, 0x7f, 0xff})
     void shouldRejectUnknownTypeCode(int code) {
         assertRejects(buffer(header(12, FrameHeader.VERSION, code, 0, 0)))
                 .hasMessageContaining("unknown frame type")

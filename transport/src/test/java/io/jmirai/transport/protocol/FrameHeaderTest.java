@@ -175,7 +175,7 @@ class FrameHeaderTest {
     @ParameterizedTest
     @EnumSource(
             value = FrameType.class,
-            names = {"RESULT", "REPLY"},
+            names = {"RESULT", "CLASS_BYTES", "REPLY"},
             mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);
@@ -184,6 +184,15 @@ class FrameHeaderTest {
                 .hasMessageContaining("not allowed for " + type);
         assertThat(payload.refCnt()).isZero();
         assertThatThrownBy(() -> FrameHeader.encode(ALLOC, type, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldAllowOnlyTheNotFoundFlagOnClassBytes() {
+        FrameHeader.encode(ALLOC, FrameType.CLASS_BYTES, FrameType.Flags.CLASS_NOT_FOUND, 1, 0)
+                .release();
+        assertThatThrownBy(() -> FrameHeader.encode(ALLOC, FrameType.CLASS_BYTES, 2, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed for CLASS_BYTES");
     }
 
     @Test

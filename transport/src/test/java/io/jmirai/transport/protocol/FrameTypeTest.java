@@ -19,6 +19,24 @@ class FrameTypeTest {
         assertThat(FrameType.HEARTBEAT.code()).isEqualTo(0x06);
         assertThat(FrameType.GOODBYE.code()).isEqualTo(0x07);
         assertThat(FrameType.CHALLENGE.code()).isEqualTo(0x08);
+        assertThat(FrameType.CLASS_REQUEST.code()).isEqualTo(0x09);
+        assertThat(FrameType.CLASS_BYTES.code()).isEqualTo(0x0a);
+    }
+
+    @Test
+    void shouldSendClassFramesOnlyOnAConnectionThatNegotiatedClassLoading() {
+        Negotiated bare = new Negotiated(1, Capabilities.NONE);
+        Negotiated withClasses = new Negotiated(1, Capabilities.of(Capability.CLASS_LOADING));
+        for (FrameType t : new FrameType[] {FrameType.CLASS_REQUEST, FrameType.CLASS_BYTES}) {
+            assertThat(t.requires()).isEqualTo(Capabilities.of(Capability.CLASS_LOADING));
+            assertThat(bare.canSend(t)).as("%s", t).isFalse();
+            assertThat(withClasses.canSend(t)).as("%s", t).isTrue();
+            withClasses.checkReceived(t);
+            assertThatThrownBy(() -> bare.checkReceived(t))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("frame type not negotiated on this connection: type=" + t)
+                    .hasMessageContaining("requires=[CLASS_LOADING]");
+        }
     }
 
     @Test
@@ -29,22 +47,23 @@ class FrameTypeTest {
     }
 
     @Test
-    void shouldAllowFlagsOnResultAndReplyOnly() {
+    void shouldAllowFlagsOnResultClassBytesAndReplyOnly() {
         assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
         assertThat(FrameType.Flags.RESULT_INTERRUPTED).isEqualTo(4);
+        assertThat(FrameType.CLASS_BYTES.allowedFlags()).isEqualTo(FrameType.Flags.CLASS_NOT_FOUND);
         assertThat(FrameType.REPLY.allowedFlags()).isEqualTo(FrameType.Flags.REPLY_ERROR);
         for (FrameType t : FrameType.values()) {
-            if (t != FrameType.RESULT && t != FrameType.REPLY) {
+            if (t != FrameType.RESULT && t != FrameType.CLASS_BYTES && t != FrameType.REPLY) {
                 assertThat(t.allowedFlags()).as("flags of %s", t).isZero();
             }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 0, 0x0c, 0xff, 256, Integer.MAX_VALUE, Integer.MIN_VALUE})
+    @ValueSource(ints = {-1, 0, 0x7e, 0xff, 256, Integer.MAX_VALUE, Integer.MIN_VALUE})
     void shouldRejectUnknownCode(int code) {
         assertThatThrownBy(() -> FrameType.fromCode(code))
                 .isInstanceOf(ProtocolException.class)
@@ -57,7 +76,7 @@ class FrameTypeTest {
         Negotiated bare = new Negotiated(1, Capabilities.NONE);
         for (FrameType t : FrameType.values()) {
             if (t.code() > FrameType.CHALLENGE.code()) {
-                continue; // added later, each with its capability (below)
+                continue; // added later, each behind its capability (see the tests below)
             }
             assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.NONE);
             assertThat(bare.canSend(t)).as("%s", t).isTrue();
@@ -82,11 +101,11 @@ class FrameTypeTest {
 
     @Test
     void shouldRejectAFrameTypeTheConnectionDidNotNegotiate() {
-        Negotiated n = new Negotiated(1, new Capabilities(0b011));
-        n.checkReceived("FUTURE", new Capabilities(0b001));
-        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b100)))
+        Negotiated n = new Negotiated(1, new Capabilities(0b0110));
+        n.checkReceived("FUTURE", new Capabilities(0b0010));
+        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b1000)))
                 .isInstanceOf(ProtocolException.class)
-                .hasMessage("frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x4],"
-                        + " negotiated=[unknown=0x3] (a peer must send it only after both sides advertised it)");
+                .hasMessage("frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x8],"
+                        + " negotiated=[unknown=0x6] (a peer must send it only after both sides advertised it)");
     }
 }
