@@ -24,7 +24,14 @@ public enum Capability {
      * ({@link FrameType#CLASS_REQUEST}, answered by {@link FrameType#CLASS_BYTES}; payloads in {@link ClassFrames}).
      * A host leaves it out with {@code Daemons.builder().shipClasses(false)}, a daemon with {@code --no-class-loading}.
      */
-    CLASS_LOADING(0);
+    CLASS_LOADING(0),
+    /**
+     * A role, not a feature: the peer is a <em>client</em> of a server (it submits tasks and asks for jobs), not a
+     * daemon. Set only in a client's HELLO; never in {@link Capabilities#supported()}, so no daemon advertises it. A
+     * host that accepts clients answers it in WELCOME; the frame types {@link FrameType#REQUEST}, {@link
+     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 1 to 3 are left for other features.)
+     */
+    CLIENT(4);
 
     private final int bit;
 
