@@ -187,6 +187,21 @@ final class TaskSubmitter {
                 + trace.length() + " (expected: 1 to 255 printable ASCII characters)");
     }
 
+    /** @return {@code task} encoded as a daemon reads it (a job's task payload), as bytes */
+    byte[] encodeBytes(Object task) {
+        ByteBuf b = encode(task);
+        try {
+            return io.netty.buffer.ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
+    }
+
+    /** @return the codec results are decoded with (bounded) */
+    KryoCodec resultCodec() {
+        return resultCodec;
+    }
+
     /** @return the builder's default retries */
     int defaultRetries() {
         return taskDefaults.retries().orElse(0);

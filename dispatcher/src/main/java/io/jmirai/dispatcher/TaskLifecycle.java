@@ -157,7 +157,10 @@ final class TaskLifecycle {
 
     /** The interrupt grace of a stopped task ran out: recycle its daemon if it has still not answered. */
     void graceOver(DaemonConnection conn, TaskRecord task) {
-        if (conn.inflight.get(task.id()) == task && conn.channel().isActive()) {
+        // a server is never recycled: it answers a CANCEL when its own daemon does, or its own grace runs out
+        if (conn.upstream == null
+                && conn.inflight.get(task.id()) == task
+                && conn.channel().isActive()) {
             recycler.accept(
                     conn,
                     "task ignored its interrupt for " + interruptGrace + ": task=" + task.id() + ", pid=" + conn.pid);
@@ -178,8 +181,8 @@ final class TaskLifecycle {
         writes.written(conn);
     }
 
-    /** A RESULT arrived from {@code conn}. */
-    void result(DaemonConnection conn, long taskId, Outcome.Result result) {
+    /** A RESULT (or, from a server, a FAILURE) arrived from {@code conn}. */
+    void result(DaemonConnection conn, long taskId, Outcome result) {
         TaskRecord task = conn.inflight.remove(taskId);
         if (task == null) {
             throw new ProtocolException("result for a task not assigned to this daemon: task=" + taskId + ", assigned="
@@ -235,7 +238,8 @@ final class TaskLifecycle {
         policy.lost(conn);
         List<TaskRecord> lost = new ArrayList<>(conn.inflight.values());
         conn.inflight.clear();
-        boolean returns = policy.returnsUnstarted();
+        // Every task in flight at a server may have started there (it runs many at once): none goes back unstarted.
+        boolean returns = policy.returnsUnstarted() && conn.upstream == null;
         for (int i = lost.size() - 1; i >= 0; i--) {
             TaskRecord task = lost.get(i);
             if (task.isDone()) {
@@ -297,6 +301,13 @@ final class TaskLifecycle {
                             task.losses,
                             "daemon lost " + task.losses + " times: retries=" + task.retries() + " exhausted, last pid="
                                     + conn.pid));
+        } else if (conn.upstream != null) {
+            resolve(
+                    task,
+                    true,
+                    new Outcome.Failure(
+                            ErrorValue.CONNECTION_RESET,
+                            "connection reset: connection to the server lost while the task was there"));
         } else {
             resolve(task, true, new Outcome.Lost(conn.pid, "connection reset: daemon lost: pid=" + conn.pid));
         }

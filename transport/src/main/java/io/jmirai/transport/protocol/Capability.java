@@ -31,7 +31,15 @@ public enum Capability {
      * The host may send a TASK frame with {@link FrameType.Flags#TASK_TRACE_CONTEXT}: its payload starts with the
      * task's trace context ({@link TaskTrace}).
      */
-    TRACE_CONTEXT(1);
+    TRACE_CONTEXT(1),
+
+    /**
+     * A role, not a feature: the peer is a <em>client</em> of a server (it submits tasks and asks for jobs), not a
+     * daemon. Set only in a client's HELLO; never in {@link Capabilities#supported()}, so no daemon advertises it. A
+     * host that accepts clients answers it in WELCOME; the frame types {@link FrameType#REQUEST}, {@link
+     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 2 and 3 are left for other features.)
+     */
+    CLIENT(4);
 
     private final int bit;
 

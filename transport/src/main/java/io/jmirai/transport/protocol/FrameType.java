@@ -20,7 +20,18 @@ package io.jmirai.transport.protocol;
  *       (needs {@link Capability#CLASS_LOADING})</td></tr>
  *   <tr><td>0x0a</td><td>CLASS_BYTES</td><td>host → daemon</td><td>request id</td><td>{@link ClassFrames}
  *       (needs {@link Capability#CLASS_LOADING})</td></tr>
+ *   <tr><td>0x0b</td><td>REQUEST</td><td>client → server</td><td>request id</td><td>operation code (u8) and its
+ *       binary arguments</td></tr>
+ *   <tr><td>0x0c</td><td>REPLY</td><td>server → client</td><td>request id</td><td>the answer; flag bit 0: the
+ *       request failed, the payload is a UTF-8 message</td></tr>
+ *   <tr><td>0x0d</td><td>FAILURE</td><td>server → client</td><td>task id</td><td>i32 error code, UTF-8 message: a
+ *       task forwarded by the server ended without a RESULT (its daemon lost, cancelled, ...)</td></tr>
  * </table>
+ *
+ * <p>On a client's connection to a server ({@link Capability#CLIENT}) the client plays the host's part for TASK and
+ * CANCEL and the server the daemon's part for RESULT: the server forwards TASK payloads to its daemons and RESULT
+ * payloads back without decoding either.
+ *
  */
 public enum FrameType {
     /** The daemon's proof that it holds the session secret. */
@@ -52,7 +63,13 @@ public enum FrameType {
      * The host's answer to a CLASS_REQUEST with the same correlation id: the class file's bytes, or, with flag bit 0
      * ({@link Flags#CLASS_NOT_FOUND}), the reason the host does not serve it.
      */
-    CLASS_BYTES(0x0a, Flags.CLASS_NOT_FOUND, Capabilities.of(Capability.CLASS_LOADING));
+    CLASS_BYTES(0x0a, Flags.CLASS_NOT_FOUND, Capabilities.of(Capability.CLASS_LOADING)),
+    /** A client's request to a server (status, shutdown, jobs): {@code io.jmirai.dispatcher.ClientCalls}. */
+    REQUEST(0x0b, 0, Capabilities.of(Capability.CLIENT)),
+    /** The server's answer to a REQUEST. Flag bit 0: the request failed; the payload is a UTF-8 message. */
+    REPLY(0x0c, Flags.REPLY_ERROR, Capabilities.of(Capability.CLIENT)),
+    /** A forwarded task ended without a RESULT, at the server: i32 code and UTF-8 message. */
+    FAILURE(0x0d, 0, Capabilities.of(Capability.CLIENT));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -135,6 +152,8 @@ public enum FrameType {
         public static final int RESULT_LAST = 1 << 3;
         /** CLASS_BYTES: the host does not serve this class; the payload is the reason (UTF-8 text). */
         public static final int CLASS_NOT_FOUND = 1;
+        /** REPLY: the request failed; the payload is a UTF-8 message. */
+        public static final int REPLY_ERROR = 1;
 
         private Flags() {}
     }

@@ -175,7 +175,7 @@ class FrameHeaderTest {
     @ParameterizedTest
     @EnumSource(
             value = FrameType.class,
-            names = {"RESULT", "TASK", "CLASS_BYTES"},
+            names = {"RESULT", "TASK", "CLASS_BYTES", "REPLY"},
             mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);

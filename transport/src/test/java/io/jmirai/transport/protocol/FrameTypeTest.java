@@ -47,17 +47,18 @@ class FrameTypeTest {
     }
 
     @Test
-    void shouldAllowFlagsOnResultTaskAndClassBytesOnly() {
+    void shouldAllowFlagsOnResultTaskClassBytesAndReplyOnly() {
         assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
         assertThat(FrameType.Flags.RESULT_INTERRUPTED).isEqualTo(4);
         assertThat(FrameType.CLASS_BYTES.allowedFlags()).isEqualTo(FrameType.Flags.CLASS_NOT_FOUND);
+        assertThat(FrameType.REPLY.allowedFlags()).isEqualTo(FrameType.Flags.REPLY_ERROR);
         assertThat(FrameType.TASK.allowedFlags()).isEqualTo(FrameType.Flags.TASK_TRACE_CONTEXT);
         assertThat(FrameType.Flags.TASK_TRACE_CONTEXT).isEqualTo(1);
         for (FrameType t : FrameType.values()) {
-            if (t != FrameType.RESULT && t != FrameType.CLASS_BYTES && t != FrameType.TASK) {
+            if (t != FrameType.RESULT && t != FrameType.CLASS_BYTES && t != FrameType.REPLY && t != FrameType.TASK) {
                 assertThat(t.allowedFlags()).as("flags of %s", t).isZero();
             }
         }
@@ -76,12 +77,27 @@ class FrameTypeTest {
     void shouldNeedNoCapabilityForTheTypesOfVersionOne() {
         Negotiated bare = new Negotiated(1, Capabilities.NONE);
         for (FrameType t : FrameType.values()) {
-            if (t == FrameType.CLASS_REQUEST || t == FrameType.CLASS_BYTES) {
-                continue; // added later, behind Capability.CLASS_LOADING (see the test below)
+            if (t.code() > FrameType.CHALLENGE.code()) {
+                continue; // added later, each behind its capability (see the tests below)
             }
             assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.NONE);
             assertThat(bare.canSend(t)).as("%s", t).isTrue();
             bare.checkReceived(t);
+        }
+    }
+
+    @Test
+    void shouldSendTheClientFramesOnlyOnAClientConnection() {
+        Negotiated daemon = new Negotiated(1, Capabilities.supported());
+        Negotiated client = new Negotiated(1, Capabilities.supported().with(Capability.CLIENT));
+        for (FrameType t : new FrameType[] {FrameType.REQUEST, FrameType.REPLY, FrameType.FAILURE}) {
+            assertThat(t.requires()).as("%s", t).isEqualTo(Capabilities.of(Capability.CLIENT));
+            assertThat(daemon.canSend(t)).as("%s", t).isFalse();
+            assertThat(client.canSend(t)).as("%s", t).isTrue();
+            assertThatThrownBy(() -> daemon.checkReceived(t))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("not negotiated");
+            client.checkReceived(t);
         }
     }
 
