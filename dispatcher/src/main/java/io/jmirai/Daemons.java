@@ -132,7 +132,7 @@ public final class Daemons implements AutoCloseable {
             this.dispatcher = Dispatcher.start(
                     config,
                     new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
-                    b.events,
+                    ObservedEvents.of(b.observer, b.events),
                     b.clientService);
         }
         DaemonExits exits = new DaemonExits();
@@ -144,7 +144,8 @@ public final class Daemons implements AutoCloseable {
                 gate,
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
-                b.seed);
+                b.seed,
+                connected ? null : b.observer); // a client's tasks are traced by its server's daemons, not yet here
         this.server = connected ? new ServerSession(dispatcher, submitter, b.maxFrameLength, closed) : null;
         this.pool = new LocalPool(
                 dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
@@ -781,6 +782,7 @@ public final class Daemons implements AutoCloseable {
         private boolean fixedPool;
         private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
+        private TaskObserver observer;
         private LaunchConfig<?> launchConfig = LaunchConfig.local();
         private Scaler.Autoscale autoscale;
         private int maxResultBytes;
@@ -1103,6 +1105,17 @@ public final class Daemons implements AutoCloseable {
                 d.close();
                 throw e;
             }
+        }
+
+        /**
+         * Tells {@code value} of every task: submitted, sent to a daemon, resolved; for tracing, it may hand each task
+         * a trace context that goes with it to the daemon. For OpenTelemetry spans, the {@code jmirai-opentelemetry}
+         * module's {@code JMiraiTracing.observer(openTelemetry)}. Default: none, which costs nothing. Not used by a
+         * client of a server ({@link Daemons#connect}): its tasks carry no trace context.
+         */
+        public Builder observer(TaskObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
+            return this;
         }
 
         /**
