@@ -81,12 +81,25 @@ public final class Daemons implements AutoCloseable {
     private final List<Integer> perDaemonSlots;
     private final QueueGate gate;
     private volatile String profile;
+    /** Connected to a server ({@link #connect}) rather than embedding the dispatcher. */
+    private final boolean connected;
+
+    /** What this client asks its server; null for embedded daemons. */
+    private final ServerSession server;
 
     private Daemons(Builder b) {
-        this.secret = b.secret != null ? b.secret : Handshake.newSecret();
+        this.connected = b.server != null;
+        this.secret = b.server != null ? b.server.secret() : b.secret != null ? b.secret : Handshake.newSecret();
         io.netty.handler.ssl.SslContext ssl = null;
         String pem = null;
-        if (b.url.scheme().isTls()) {
+        if (connected) {
+            pem = b.server.certificatePem();
+            if (b.url.scheme().isTls() && pem == null) {
+                throw new IllegalArgumentException(
+                        "the credentials file has no certificate for a TLS url: url=" + b.url.withPath(""));
+            }
+            ssl = b.url.scheme().isTls() ? io.jmirai.tls.ClientTls.pinned(pem) : null;
+        } else if (b.url.scheme().isTls()) {
             if (b.hostTls != null) {
                 ssl = b.hostTls.serverContext();
                 pem = b.hostTls.certificatePem();
@@ -100,18 +113,28 @@ public final class Daemons implements AutoCloseable {
         this.options = b.options;
         this.launcher = b.launcher;
         this.gate = new QueueGate(b.maxQueuedBytes);
-        this.dispatcher = Dispatcher.start(
-                new DispatcherConfig(
-                        b.url,
-                        secret.getBytes(StandardCharsets.UTF_8),
-                        b.maxFrameLength,
-                        b.handshakeTimeout,
-                        b.maxUnauthenticated,
-                        ssl,
-                        b.heartbeat,
-                        b.shipClasses ? classLoader() : null),
-                new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
-                b.events);
+        DispatcherConfig config = new DispatcherConfig(
+                b.url,
+                secret.getBytes(StandardCharsets.UTF_8),
+                b.maxFrameLength,
+                b.handshakeTimeout,
+                b.maxUnauthenticated,
+                ssl,
+                b.heartbeat,
+                b.shipClasses && !connected ? classLoader() : null); // a client serves no classes: it listens nowhere
+        if (connected) { // one "daemon", the server, which queues what it is sent: no window to speak of
+            this.dispatcher = Dispatcher.connect(
+                    config,
+                    new DispatchPolicy(false, b.interruptGrace, gate, slot -> {}, SERVER_WINDOW),
+                    ssl,
+                    b.startTimeout);
+        } else {
+            this.dispatcher = Dispatcher.start(
+                    config,
+                    new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
+                    ObservedEvents.of(b.observer, b.events),
+                    b.clientService);
+        }
         DaemonExits exits = new DaemonExits();
         this.submitter = new TaskSubmitter(
                 dispatcher,
@@ -121,7 +144,9 @@ public final class Daemons implements AutoCloseable {
                 gate,
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
-                b.seed);
+                b.seed,
+                connected ? null : b.observer); // a client's tasks are traced by its server's daemons, not yet here
+        this.server = connected ? new ServerSession(dispatcher, submitter, b.maxFrameLength, closed) : null;
         this.pool = new LocalPool(
                 dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         LaunchConfig<?> scaleConfig = b.launchConfig;
@@ -135,6 +160,147 @@ public final class Daemons implements AutoCloseable {
         this.perDaemonSlots = b.perDaemonUrls > 0 ? dispatcher.reserveUrlSlots(b.perDaemonUrls) : List.of();
         this.shutdownHook = new Thread(pool::destroyAll, "jmirai-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** How many tasks a connected client keeps at its server at once (the server queues them). */
+    private static final int SERVER_WINDOW = 1 << 20;
+
+    /**
+     * Connects to a standalone server ({@code java -jar jmirai-server.jar}) as a client, with the URL, secret and
+     * pinned certificate from the credentials file it wrote. The result works as embedded daemons do for {@link
+     * #mirai}, {@link #map}, {@link #mapReduce} and {@link #status} (the server's); tasks go to the server, which queues
+     * them and forwards them to its daemons without decoding them. {@link #close()} disconnects this client and
+     * cancels its unresolved tasks; the server and its daemons carry on ({@link #shutdownServer()} stops them). If the
+     * connection is lost (the server restarts), tasks that were at the server resolve to {@value
+     * ErrorValue#CONNECTION_RESET} and the client dials again by itself; tasks submitted meanwhile wait for it.
+     * {@link #everywhere} runs the setup on every daemon of the server (they are shared by all its clients) and
+     * returns once it has run. Launching and scaling ({@link #scale}, {@link #launchRemote}, {@link #launchLocal})
+     * and {@link #reset} are the server's business: an {@link IllegalStateException} here.
+     *
+     * <pre>{@code
+     * try (Daemons server = Daemons.connect(Path.of("server.credentials"))) {
+     *     System.out.println(server.map(List.of(1, 2, 3), x -> x * x).collect()); // [1, 4, 9]
+     * }
+     * }</pre>
+     *
+     * @throws IllegalStateException if the server cannot be reached within 30 s or refuses (wrong secret)
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    public static Daemons connect(java.nio.file.Path credentialsFile) {
+        return connect(credentialsFile, Duration.ofSeconds(30));
+    }
+
+    /**
+     * {@link #connect(java.nio.file.Path)} waiting at most {@code timeout} for the server.
+     *
+     * @throws IllegalStateException if the server cannot be reached in time or refuses
+     */
+    public static Daemons connect(java.nio.file.Path credentialsFile, Duration timeout) {
+        Objects.requireNonNull(credentialsFile, "credentialsFile");
+        ServerCredentials c = ServerCredentials.read(credentialsFile);
+        Builder b = builder().url(c.url()).startTimeout(timeout);
+        b.server = c;
+        return b.start();
+    }
+
+    /** @return whether these daemons are a client of a server ({@link #connect}) rather than embedded */
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /**
+     * Stops the server this client is connected to (its dispatcher, local daemons and store; its jobs resume when it
+     * is started again on the same store), then closes this client.
+     *
+     * @throws IllegalStateException if these daemons are embedded (not from {@link #connect}), or the server does not
+     *     answer
+     */
+    public void shutdownServer() {
+        if (!connected) {
+            throw new IllegalStateException(
+                    "shutdownServer: these daemons are embedded in this JVM, not connected to a server"
+                            + " (use Daemons.connect(credentialsFile)); close() stops them");
+        }
+        try {
+            server.shutdown();
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Stores a job on the server and runs it there: {@code fn} on every element of {@code items}, one task per element,
+     * like {@link #map(List, MapFunction)}, but its results are kept by the server, durably, until deleted, so they
+     * outlive this session (doAzureParallel's jobs). Returns once every task is durably stored (the server may already
+     * be running some); the server runs them even if this JVM exits, and after a restart of its own resumes those
+     * without a stored result (at-least-once: a task running when the server died runs again, and its result is
+     * stored once).
+     *
+     * <pre>{@code
+     * Job<Integer> job = server.submitJob("squares", List.of(1, 2, 3), x -> x * x);
+     * System.out.println(job.results(Duration.ofMinutes(1))); // [1, 4, 9]
+     * }</pre>
+     *
+     * @param jobId the job's id (letters, digits, {@code . _ -}), or null for a generated one
+     * @throws IllegalArgumentException if the id is in use or invalid (the message names it), or a task cannot be
+     *     serialized or is larger than 32 MiB (a job of any size is sent in parts of about 32 MiB)
+     * @throws IllegalStateException if these daemons are embedded (jobs need a server: {@link #connect}), or the
+     *     server does not answer
+     */
+    public <T, R> Job<R> submitJob(String jobId, List<? extends T> items, MapFunction<? super T, ? extends R> fn) {
+        return submitJob(jobId, items, fn, MapOptions.defaults());
+    }
+
+    /**
+     * {@link #submitJob(String, List, MapFunction)} with options: {@link MapOptions#outputFiles(String)} keeps the
+     * files each task writes in its own directory ({@code DaemonContext.taskDirectory()}) with its result, for {@link
+     * Job#outputFiles}; the other options (progress, chunks) do not apply to jobs.
+     */
+    public <T, R> Job<R> submitJob(
+            String jobId, List<? extends T> items, MapFunction<? super T, ? extends R> fn, MapOptions options) {
+        Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        checkServer("submitJob");
+        return server.submitJob(jobId, items, fn, options);
+    }
+
+    /**
+     * @return a handle on the server's job {@code jobId}, from any client, at any time after it was submitted
+     * @throws IllegalArgumentException if the server has no such job
+     * @throws IllegalStateException if these daemons are embedded, or the server does not answer
+     */
+    public <R> Job<R> job(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        checkOpen();
+        checkServer("job");
+        return server.job(jobId);
+    }
+
+    /**
+     * @return every job the server stores, oldest first
+     * @throws IllegalStateException if these daemons are embedded, or the server does not answer
+     */
+    public List<JobSummary> jobs() {
+        checkOpen();
+        checkServer("jobs");
+        return server.jobs();
+    }
+
+    private void checkServer(String what) {
+        if (!connected) {
+            throw new IllegalStateException(what + ": jobs are kept by a server; these daemons are embedded"
+                    + " (start java -jar jmirai-server.jar and use Daemons.connect(credentialsFile))");
+        }
+    }
+
+    /** Throws if these daemons are a server's client, for what only the server does. */
+    private void checkEmbedded(String what) {
+        if (connected) {
+            throw new IllegalStateException(what + " is not available on daemons connected to a server (the server"
+                    + " launches and manages its own daemons)");
+        }
     }
 
     private static ClassLoader classLoader() {
@@ -321,6 +487,9 @@ public final class Daemons implements AutoCloseable {
     public <T> List<Mirai<T>> everywhere(Task<T> setup) {
         Objects.requireNonNull(setup, "setup");
         checkOpen();
+        if (connected) {
+            return server.everywhere(setup);
+        }
         return submitter.everywhere(setup);
     }
 
@@ -337,6 +506,22 @@ public final class Daemons implements AutoCloseable {
             throw new IllegalArgumentException("minDaemons : " + minDaemons + " (expected: >= 0)");
         }
         checkOpen();
+        if (connected) { // the server's daemons: asked for, at most every 100 ms, until there are enough
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (status().connections() < minDaemons) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(
+                            "everywhere: fewer than " + minDaemons + " daemons connected to the server within " + wait);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("everywhere: interrupted while waiting for daemons", e);
+                }
+            }
+            return everywhere(setup);
+        }
         try {
             dispatcher.connectionsAtLeast(minDaemons).get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -372,6 +557,7 @@ public final class Daemons implements AutoCloseable {
      */
     public void scale(int target) {
         checkOpen();
+        checkEmbedded("scale");
         scaler.scale(target);
     }
 
@@ -392,6 +578,7 @@ public final class Daemons implements AutoCloseable {
      */
     public List<Mirai<Integer>> reset() {
         checkOpen();
+        checkEmbedded("reset");
         return submitter.reset();
     }
 
@@ -438,6 +625,9 @@ public final class Daemons implements AutoCloseable {
 
     /** @return a consistent snapshot of the daemons and the queue */
     public Status status() {
+        if (connected) {
+            return server.status();
+        }
         return dispatcher.status();
     }
 
@@ -495,6 +685,7 @@ public final class Daemons implements AutoCloseable {
      * @throws DaemonStartException if one fails to start or connect in time (with its stderr)
      */
     public List<LocalProcess> launchLocal(int n) {
+        checkEmbedded("launchLocal");
         if (n < 0) {
             throw new IllegalArgumentException("n : " + n + " (expected: >= 0)");
         }
@@ -580,6 +771,8 @@ public final class Daemons implements AutoCloseable {
         private Duration heartbeat = DispatcherConfig.DEFAULT_HEARTBEAT;
         private io.jmirai.tls.HostTls hostTls;
         private String secret;
+        private ServerCredentials server;
+        private io.jmirai.dispatcher.ClientService clientService;
 
         private MiraiOptions taskDefaults = MiraiOptions.defaults().retries(0);
         private long maxQueuedBytes;
@@ -589,6 +782,7 @@ public final class Daemons implements AutoCloseable {
         private boolean fixedPool;
         private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
+        private TaskObserver observer;
         private LaunchConfig<?> launchConfig = LaunchConfig.local();
         private Scaler.Autoscale autoscale;
         private int maxResultBytes;
@@ -904,13 +1098,37 @@ public final class Daemons implements AutoCloseable {
         public Daemons start() {
             Daemons d = new Daemons(this);
             try {
-                d.launchLocal(local);
+                if (server == null) {
+                    d.launchLocal(local);
+                }
                 d.scaler.start();
                 return d;
             } catch (RuntimeException e) {
                 d.close();
                 throw e;
             }
+        }
+
+        /**
+         * Tells {@code value} of every task: submitted, sent to a daemon, resolved; for tracing, it may hand each task
+         * a trace context that goes with it to the daemon. For OpenTelemetry spans, the {@code jmirai-opentelemetry}
+         * module's {@code JMiraiTracing.observer(openTelemetry)}. Default: none, which costs nothing. Not used by a
+         * client of a server ({@link Daemons#connect}): its tasks carry no trace context.
+         */
+        public Builder observer(TaskObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
+            return this;
+        }
+
+        /**
+         * Admits clients ({@link Daemons#connect}) and serves their requests with {@code value}: what the standalone
+         * server sets. Without it (the default), clients are refused.
+         *
+         * @return this
+         */
+        public Builder clientService(io.jmirai.dispatcher.ClientService value) {
+            this.clientService = Objects.requireNonNull(value, "clientService");
+            return this;
         }
 
         /** Tells {@code value} what the dispatcher does (for tests in this package; not public API yet). */
@@ -949,6 +1167,7 @@ public final class Daemons implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("daemons are closed");
         }
+        checkEmbedded("launchRemote");
         if (config instanceof LaunchConfig.Local) {
             List<LaunchCommand> commands = new ArrayList<>(n);
             for (LocalProcess p : launchLocal(n)) {

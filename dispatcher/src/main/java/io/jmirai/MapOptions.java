@@ -11,16 +11,23 @@ import java.util.Objects;
  * }</pre>
  */
 public final class MapOptions {
-    private static final MapOptions DEFAULTS = new MapOptions(false, null, false, false, 0);
+    private static final MapOptions DEFAULTS = new MapOptions(false, null, false, false, 0, null);
 
     private final boolean progressBar;
     private final ProgressListener listener;
     private final boolean stopOnError;
     private final boolean flatten;
     private final int chunks;
+    private final String outputFiles;
 
     private MapOptions(
-            boolean progressBar, ProgressListener listener, boolean stopOnError, boolean flatten, int chunks) {
+            boolean progressBar,
+            ProgressListener listener,
+            boolean stopOnError,
+            boolean flatten,
+            int chunks,
+            String outputFiles) {
+        this.outputFiles = outputFiles;
         this.progressBar = progressBar;
         this.listener = listener;
         this.stopOnError = stopOnError;
@@ -39,7 +46,7 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions progress(boolean value) {
-        return new MapOptions(value, listener, stopOnError, flatten, chunks);
+        return new MapOptions(value, listener, stopOnError, flatten, chunks, outputFiles);
     }
 
     /**
@@ -47,7 +54,8 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions progress(ProgressListener value) {
-        return new MapOptions(progressBar, Objects.requireNonNull(value, "listener"), stopOnError, flatten, chunks);
+        return new MapOptions(
+                progressBar, Objects.requireNonNull(value, "listener"), stopOnError, flatten, chunks, outputFiles);
     }
 
     /**
@@ -56,7 +64,7 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions stopOnError(boolean value) {
-        return new MapOptions(progressBar, listener, value, flatten, chunks);
+        return new MapOptions(progressBar, listener, value, flatten, chunks, outputFiles);
     }
 
     /**
@@ -65,7 +73,7 @@ public final class MapOptions {
      * @return a copy
      */
     public MapOptions flatten(boolean value) {
-        return new MapOptions(progressBar, listener, stopOnError, value, chunks);
+        return new MapOptions(progressBar, listener, stopOnError, value, chunks, outputFiles);
     }
 
     /**
@@ -77,7 +85,25 @@ public final class MapOptions {
         if (value < 0) {
             throw new IllegalArgumentException("chunks : " + value + " (expected: >= 0)");
         }
-        return new MapOptions(progressBar, listener, stopOnError, flatten, value);
+        return new MapOptions(progressBar, listener, stopOnError, flatten, value, outputFiles);
+    }
+
+    /**
+     * @param glob for {@link Daemons#submitJob}: after each task, the files matching {@code glob} (as {@code
+     *     FileSystem.getPathMatcher("glob:" + glob)}, relative to the task's own directory, {@code
+     *     DaemonContext.taskDirectory()}) are kept with its result, for {@link Job#outputFiles}; e.g. {@code "*.csv"}
+     *     or {@code "**}{@code /*"} for all
+     * @return a copy
+     */
+    public MapOptions outputFiles(String glob) {
+        Objects.requireNonNull(glob, "glob");
+        java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob); // a bad glob fails here, not on a daemon
+        return new MapOptions(progressBar, listener, stopOnError, flatten, chunks, glob);
+    }
+
+    /** @return the output-files glob, or null */
+    String outputFiles() {
+        return outputFiles;
     }
 
     int chunks() {
@@ -103,6 +129,6 @@ public final class MapOptions {
     @Override
     public String toString() {
         return "MapOptions{progress=" + progressBar + ", listener=" + (listener != null) + ", stopOnError="
-                + stopOnError + ", flatten=" + flatten + ", chunks=" + chunks + "}";
+                + stopOnError + ", flatten=" + flatten + ", chunks=" + chunks + ", outputFiles=" + outputFiles + "}";
     }
 }

@@ -100,6 +100,16 @@ public final class DaemonContext {
         return TaskScope.taskIndex();
     }
 
+    /**
+     * @return the running task's own directory, where it writes the files a job collects ({@code
+     *     MapOptions.outputFiles(glob)}): a fresh directory per task, deleted after the files are collected; for a task
+     *     run without output files, the daemon's working directory
+     */
+    public static java.nio.file.Path taskDirectory() {
+        java.nio.file.Path dir = io.jmirai.api.internal.OutputFilesCall.directory();
+        return dir != null ? dir : java.nio.file.Path.of(System.getProperty("user.dir"));
+    }
+
     /** @return whether the calling thread runs a task in a daemon right now */
     public static boolean inTask() {
         return TaskScope.inTask();

@@ -13,6 +13,7 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
+import io.jmirai.transport.protocol.TaskTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -77,6 +78,11 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     boolean recalls;
     /** What the handshake settled; null until then. */
     private Negotiated negotiated;
+    /**
+     * Set on a client: this "daemon" is the connection to a server ({@link ServerLink}), which forwards the tasks to
+     * its own daemons, answers REPLY and FAILURE frames too, and is never recycled. Null on a host.
+     */
+    ServerLink upstream;
     /** Answers remote class loading's requests; null unless the connection negotiated it. */
     private ClassServer classes;
 
@@ -96,6 +102,14 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         this.channel = ch;
         this.row = slotRow;
         this.pid = daemonPid;
+        this.authenticated = true;
+    }
+
+    /** Binds this handler, as authenticated, to a client's connection to a server (see {@link #upstream}). */
+    void attachUpstream(Channel ch, Negotiated settled, ServerLink link) {
+        this.channel = ch;
+        this.negotiated = settled;
+        this.upstream = link;
         this.authenticated = true;
     }
 
@@ -167,6 +181,22 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                             frame.correlationId(),
                             new Outcome.Result(frame.flags(), ByteBufUtil.getBytes(frame.payload())));
                 }
+                case FAILURE -> {
+                    requireUpstream(frame.type());
+                    ByteBuf p = frame.payload();
+                    if (p.readableBytes() < 4) {
+                        throw new ProtocolException("truncated FAILURE: readable=" + p.readableBytes());
+                    }
+                    int code = p.readInt();
+                    dispatcher.result(
+                            this,
+                            frame.correlationId(),
+                            new Outcome.Failure(code, p.toString(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+                case REPLY -> {
+                    requireUpstream(frame.type());
+                    upstream.reply(frame.correlationId(), frame.flags(), ByteBufUtil.getBytes(frame.payload()));
+                }
                 case HEARTBEAT -> {}
                 case CLASS_REQUEST -> {
                     ClassFrames.ClassRequest request = ClassFrames.ClassRequest.decode(frame.payload());
@@ -189,6 +219,12 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void requireUpstream(FrameType type) {
+        if (upstream == null) {
+            throw new ProtocolException("frame type only a server sends its client: type=" + type);
+        }
+    }
+
     private void handshake(ChannelHandlerContext ctx, Frame frame) {
         if (frame.type() != FrameType.HELLO || challenge == null) {
             throw new ProtocolException("expected HELLO: type=" + frame.type());
@@ -202,6 +238,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         int max = dispatcher.config().maxFrameLength();
         int heartbeat = (int) dispatcher.config().heartbeat().toMillis();
+        if (hello.capabilities().has(Capability.CLIENT)) {
+            acceptClient(ctx, hello, max, heartbeat);
+            return;
+        }
         // Before the slot is claimed: a daemon that speaks no version of ours is refused here, changing nothing.
         ClassLoader classSource = dispatcher.config().classSource();
         Capabilities advertised = classSource != null
@@ -239,6 +279,46 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
                 ctx.channel().remoteAddress());
     }
 
+    /**
+     * A client authenticated (its HELLO carries {@link Capability#CLIENT}, covered by its proof): admitted only by a
+     * host with a {@link ClientService} and only with the session secret itself (slot 0, no token), so a daemon
+     * holding a per-slot key cannot pass for a client. The channel then goes to a {@link ClientConnection}.
+     */
+    private void acceptClient(ChannelHandlerContext ctx, Handshake.Hello hello, int max, int heartbeat) {
+        ClientService service = dispatcher.clientService();
+        String refusal = service == null
+                ? "this host accepts no clients (only a jmirai server does)"
+                : hello.slot() != 0 || !hello.token().isEmpty()
+                        ? "a client proves the session secret itself (slot 0, no token): slot=" + hello.slot()
+                        : null;
+        if (refusal != null) {
+            dispatcher.refused(ctx.channel(), refusal + ", pid=" + hello.pid());
+            closeReason = refusal;
+            goodbye(ctx.channel(), Handshake.Goodbye.REJECTED, refusal);
+            return;
+        }
+        Handshake.Welcome welcome = Handshake.Welcome.accept(
+                dispatcher.config().secret(),
+                challenge,
+                hello,
+                max,
+                heartbeat,
+                Capabilities.of(Capability.CLIENT), // a client uses no daemon feature (class loading among them)
+                Extensions.NONE);
+        Negotiated settled = Negotiated.of(hello, welcome);
+        release();
+        handshakeDeadline.cancel(false);
+        ctx.pipeline().get(FrameDecoder.class).maxFrameLength(max);
+        if (heartbeat > 0) {
+            ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(heartbeat));
+        }
+        Channel ch = ctx.channel();
+        ctx.pipeline().replace(this, "client", new ClientConnection(dispatcher, service, settled));
+        ch.writeAndFlush(FrameHeader.frame(ch.alloc(), FrameType.WELCOME, 0, 0, welcome.encode(ch.alloc())))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        LOG.info("client connected: pid={}, remote={}", hello.pid(), ch.remoteAddress());
+    }
+
     private static void goodbye(Channel ch, int code, String reason) {
         ch.writeAndFlush(FrameHeader.frame(
                         ch.alloc(), FrameType.GOODBYE, 0, 0, new Handshake.Goodbye(code, reason).encode(ch.alloc())))
@@ -251,12 +331,27 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
      * (or has failed to be, which also closes the connection).
      */
     void send(TaskRecord task) {
+        if (task.traceContext() != null && negotiated.has(Capability.TRACE_CONTEXT)) {
+            sendTraced(task);
+            return;
+        }
         channel.write(FrameHeader.frame(
                         channel.alloc(),
                         FrameType.TASK,
                         0,
                         task.id(),
                         task.payload().retainedDuplicate()))
+                .addListener(new Written(task));
+    }
+
+    /** A TASK frame whose payload is the task's {@link TaskTrace} (with this daemon's id) followed by the task. */
+    private void sendTraced(TaskRecord task) {
+        ByteBuf prefix = new TaskTrace(task.traceContext(), row.id).encode(channel.alloc());
+        ByteBuf payload = channel.alloc()
+                .compositeBuffer(2)
+                .addComponents(true, prefix, task.payload().retainedDuplicate()); // takes over both references
+        channel.write(FrameHeader.frame(
+                        channel.alloc(), FrameType.TASK, FrameType.Flags.TASK_TRACE_CONTEXT, task.id(), payload))
                 .addListener(new Written(task));
     }
 

@@ -77,6 +77,19 @@ final class DaemonListener {
                 .withPath("");
     }
 
+    /** A listener that binds nothing (a client's dispatcher): no connection is accepted; {@code url} is shown. */
+    private DaemonListener(ListenUrl url, EventLoop loop) {
+        this.channels = new DefaultChannelGroup("jmirai-server-link", loop);
+        this.admission = new AdmissionLimiter(1);
+        this.serverChannel = null;
+        this.url = url;
+    }
+
+    /** @return a listener that listens nowhere, for a client's dispatcher, which dials its server instead */
+    static DaemonListener unbound(ListenUrl url, EventLoop loop) {
+        return new DaemonListener(url, loop);
+    }
+
     /** Why a bind failed, in words: some JDK exceptions have no message (an unresolvable host has none). */
     static String why(Throwable e, ListenUrl url) {
         if (e instanceof UnresolvedAddressException || e instanceof UnknownHostException) {
@@ -124,6 +137,8 @@ final class DaemonListener {
 
     /** Stops accepting. */
     void closeServer() {
-        serverChannel.close();
+        if (serverChannel != null) {
+            serverChannel.close();
+        }
     }
 }

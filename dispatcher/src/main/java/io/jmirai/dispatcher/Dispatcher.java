@@ -83,7 +83,26 @@ public final class Dispatcher implements AutoCloseable {
     private Throwable lastConnectionError;
     private final PoolSizing sizing = new PoolSizing();
 
+    private final ClientService clientService;
+    private final ServerLink link;
+    private final java.util.concurrent.atomic.AtomicLong taskIds = new java.util.concurrent.atomic.AtomicLong(1L << 48);
+
     private Dispatcher(DispatcherConfig config, DispatchPolicy policy, DispatchEvents events) {
+        this(config, policy, events, null, null);
+    }
+
+    /**
+     * @param clientService admits clients and serves their requests, or null to refuse clients
+     * @param clientSsl non-null for a client's dispatcher: it listens nowhere and dials {@code config.url()} (a server)
+     *     with this TLS context ({@code config.ssl()} is then unused); for plain URLs pass {@link #PLAIN}
+     */
+    private Dispatcher(
+            DispatcherConfig config,
+            DispatchPolicy policy,
+            DispatchEvents events,
+            ClientService clientService,
+            Object clientSsl) {
+        this.clientService = clientService;
         this.config = config;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.events = Objects.requireNonNull(events, "events");
@@ -91,14 +110,139 @@ public final class Dispatcher implements AutoCloseable {
         this.loop = group.next();
         this.tasks = new TaskLifecycle(
                 loop, policy.direct(), policy.prefetch(), policy.interruptGrace(), this::recycle, events);
-        try {
-            this.listener = new DaemonListener(config, loop, () -> new DaemonConnection(this));
-        } catch (IllegalStateException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw e;
+        if (clientSsl != null) {
+            this.listener = DaemonListener.unbound(config.url(), loop);
+            this.link = new ServerLink(
+                    this,
+                    config.url(),
+                    clientSsl instanceof io.netty.handler.ssl.SslContext c ? c : null,
+                    config.secret(),
+                    config.handshakeTimeout(),
+                    loop);
+        } else {
+            try {
+                this.listener = new DaemonListener(config, loop, () -> new DaemonConnection(this));
+            } catch (IllegalStateException e) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                throw e;
+            }
+            this.link = null;
+            LOG.info("listening: url={}", Redact.url(listener.url()));
         }
         this.slots = new SlotRegistry(listener.url());
-        LOG.info("listening: url={}", Redact.url(listener.url()));
+        if (clientService != null) {
+            clientService.bind(this);
+        }
+    }
+
+    /** Stands for "no TLS" in {@link #connect}'s TLS argument. */
+    private static final Object PLAIN = new Object();
+
+    /**
+     * Binds the listener and starts dispatching, admitting clients that {@code clientService} serves (a server).
+     *
+     * @throws IllegalStateException if the URL cannot be bound
+     */
+    public static Dispatcher start(
+            DispatcherConfig config, DispatchPolicy policy, DispatchEvents events, ClientService clientService) {
+        return new Dispatcher(config, policy, events, clientService, null);
+    }
+
+    /**
+     * Starts a client's dispatcher: it listens nowhere, dials the server at {@code config.url()} with the session
+     * secret {@code config.secret()} and sends every task there (the server's one connection takes up to {@code
+     * policy.prefetch()} tasks at once); waits until connected. Lost later, it dials again until closed; tasks in flight
+     * at the server then fail with code 19.
+     *
+     * @param clientSsl the client TLS context for {@code tls+tcp://} and {@code wss://} URLs (the server's pinned
+     *     certificate), else null
+     * @param timeout how long to wait for the first connection
+     * @throws IllegalStateException if the server cannot be reached or refuses (with why)
+     */
+    public static Dispatcher connect(
+            DispatcherConfig config,
+            DispatchPolicy policy,
+            io.netty.handler.ssl.SslContext clientSsl,
+            Duration timeout) {
+        Dispatcher d = new Dispatcher(config, policy, DispatchEvents.NOOP, null, clientSsl != null ? clientSsl : PLAIN);
+        d.link.dial();
+        try {
+            d.link.firstConnection.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return d;
+        } catch (ExecutionException e) {
+            d.close(Duration.ofSeconds(1));
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            d.close(Duration.ofSeconds(1));
+            throw new IllegalStateException(
+                    "cannot connect to the server within " + timeout + ": url=" + Redact.url(config.url()));
+        } catch (InterruptedException e) {
+            d.close(Duration.ofSeconds(1));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to the server", e);
+        }
+    }
+
+    /**
+     * Sends a {@link ClientCalls} request to the server (a client's dispatcher only). Thread-safe.
+     *
+     * @return the answer's payload; fails with an {@link IllegalStateException} (the server's message) if it failed
+     * @throws IllegalStateException if this dispatcher is not a client's
+     */
+    public CompletableFuture<byte[]> request(int op, byte[] args) {
+        if (link == null) {
+            throw new IllegalStateException("not connected to a server: this dispatcher is embedded");
+        }
+        return link.request(op, args);
+    }
+
+    /** @return whether this is a client's dispatcher, connected (or reconnecting) to a server */
+    public boolean isClient() {
+        return link != null;
+    }
+
+    /** @return a fresh task id for records made outside {@code Daemons} (a server's clients and jobs). Thread-safe. */
+    public long newTaskId() {
+        return taskIds.incrementAndGet();
+    }
+
+    /**
+     * @return how many of {@code records} are at a daemon now (sent, unresolved), counted on the dispatcher's thread;
+     *     for a server's job status
+     */
+    public int sent(java.util.Collection<TaskRecord> records) {
+        List<TaskRecord> copy = List.copyOf(records);
+        return call(() -> {
+            int n = 0;
+            for (TaskRecord r : copy) {
+                if (r.state == TaskRecord.State.RUNNING && !r.isDone()) {
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    ClientService clientService() {
+        return clientService;
+    }
+
+    /** On the loop: the client's link authenticated; the channel becomes this dispatcher's upstream connection. */
+    void upstreamConnected(
+            io.netty.channel.ChannelHandlerContext ctx,
+            io.netty.channel.ChannelHandler handshaker,
+            ServerLink serverLink,
+            io.jmirai.transport.protocol.Negotiated negotiated) {
+        DaemonConnection conn = new DaemonConnection(this);
+        conn.attachUpstream(ctx.channel(), negotiated, serverLink);
+        String refusal = slots.claim(conn, 0, "", "");
+        if (refusal != null || tasks.isShutdown()) {
+            ctx.close();
+            return;
+        }
+        listener.channels().add(ctx.channel());
+        ctx.pipeline().replace(handshaker, "server", conn);
+        connected(conn);
     }
 
     /**
@@ -429,7 +573,7 @@ public final class Dispatcher implements AutoCloseable {
         slots.notifyConnected(conn.row);
     }
 
-    void result(DaemonConnection conn, long taskId, Outcome.Result result) {
+    void result(DaemonConnection conn, long taskId, Outcome result) {
         tasks.result(conn, taskId, result);
         if (conn.inflight.isEmpty()) {
             conn.idleSince = System.nanoTime();
@@ -446,6 +590,9 @@ public final class Dispatcher implements AutoCloseable {
             events.daemonLost(conn.row.id, conn.pid);
         }
         tasks.disconnected(conn);
+        if (conn.upstream != null) {
+            conn.upstream.lost();
+        }
     }
 
     void connectionError(DaemonConnection conn, Throwable cause) {
@@ -489,6 +636,9 @@ public final class Dispatcher implements AutoCloseable {
     public void close(Duration timeout) {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (link != null) {
+            link.stop();
         }
         try {
             call(() -> {

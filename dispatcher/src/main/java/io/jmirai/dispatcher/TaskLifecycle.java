@@ -171,7 +171,10 @@ final class TaskLifecycle {
 
     /** The interrupt grace of a stopped task ran out: recycle its daemon if it has still not answered. */
     void graceOver(DaemonConnection conn, TaskRecord task) {
-        if (conn.inflight.get(task.id()) == task && conn.channel().isActive()) {
+        // a server is never recycled: it answers a CANCEL when its own daemon does, or its own grace runs out
+        if (conn.upstream == null
+                && conn.inflight.get(task.id()) == task
+                && conn.channel().isActive()) {
             recycler.accept(
                     conn,
                     "task ignored its interrupt for " + interruptGrace + ": task=" + task.id() + ", pid=" + conn.pid);
@@ -202,17 +205,17 @@ final class TaskLifecycle {
     }
 
     /**
-     * A RESULT arrived from {@code conn}. One flagged {@code RESULT_RECALLED} answers a RECALL: the task never ran
+     * A RESULT (or, from a server, a FAILURE) arrived from {@code conn}. A RESULT flagged {@code RESULT_RECALLED} answers a RECALL: the task never ran
      * there and goes back to the front of the queue, neither resolved nor counted as a retry (unless it was resolved
      * meanwhile, by a stop or its timeout, when it is just forgotten).
      */
-    void result(DaemonConnection conn, long taskId, Outcome.Result result) {
+    void result(DaemonConnection conn, long taskId, Outcome result) {
         TaskRecord task = conn.inflight.get(taskId);
         if (task == null) {
             throw new ProtocolException("result for a task not assigned to this daemon: task=" + taskId + ", assigned="
                     + (conn.inflight.isEmpty() ? "none" : conn.inflight.keySet()));
         }
-        boolean recalled = (result.flags() & FrameType.Flags.RESULT_RECALLED) != 0;
+        boolean recalled = result instanceof Outcome.Result r && (r.flags() & FrameType.Flags.RESULT_RECALLED) != 0;
         if (recalled && !task.recalling) {
             throw new ProtocolException("result flagged recalled for a task that was not recalled: task=" + taskId);
         }
@@ -282,7 +285,8 @@ final class TaskLifecycle {
         List<TaskRecord> lost = new ArrayList<>(conn.inflight.values());
         conn.inflight.clear();
         conn.inflightBytes = 0;
-        boolean returns = policy.returnsUnstarted();
+        // Every task in flight at a server may have started there (it runs many at once): none goes back unstarted.
+        boolean returns = policy.returnsUnstarted() && conn.upstream == null;
         for (int i = lost.size() - 1; i >= 0; i--) {
             TaskRecord task = lost.get(i);
             if (task.recalling) {
@@ -348,6 +352,13 @@ final class TaskLifecycle {
                             task.losses,
                             "daemon lost " + task.losses + " times: retries=" + task.retries() + " exhausted, last pid="
                                     + conn.pid));
+        } else if (conn.upstream != null) {
+            resolve(
+                    task,
+                    true,
+                    new Outcome.Failure(
+                            ErrorValue.CONNECTION_RESET,
+                            "connection reset: connection to the server lost while the task was there"));
         } else {
             resolve(task, true, new Outcome.Lost(conn.pid, "connection reset: daemon lost: pid=" + conn.pid));
         }

@@ -3,6 +3,7 @@ package io.jmirai.server;
 import io.jmirai.DaemonOptions;
 import io.jmirai.Daemons;
 import io.jmirai.server.store.JobStore;
+import io.jmirai.server.store.StoreOptions;
 import io.jmirai.tls.HostTls;
 import io.jmirai.transport.ListenUrl;
 import java.io.IOException;
@@ -24,10 +25,20 @@ public final class JMiraiServer implements AutoCloseable {
     private final Credentials credentials;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reporter;
+    private final ServerClients clients;
+    private final JobRunner jobs;
 
-    private JMiraiServer(JobStore store, Daemons daemons, Credentials credentials, PrintStream out) {
+    private JMiraiServer(
+            JobStore store,
+            Daemons daemons,
+            ServerClients clients,
+            JobRunner jobs,
+            Credentials credentials,
+            PrintStream out) {
+        this.jobs = jobs;
         this.store = store;
         this.daemons = daemons;
+        this.clients = clients;
         this.credentials = credentials;
         this.reporter = new Thread(() -> report(out), "jmirai-server-status");
         reporter.setDaemon(true);
@@ -48,12 +59,26 @@ public final class JMiraiServer implements AutoCloseable {
      */
     public static JMiraiServer start(
             String url, Path storeFile, Path credentialsFile, int local, String classpath, PrintStream out) {
+        return start(url, storeFile, credentialsFile, local, classpath, out, StoreOptions.defaults());
+    }
+
+    /** As {@link #start(String, Path, Path, int, String, PrintStream)}, with the store opened with {@code storeOptions}. */
+    static JMiraiServer start(
+            String url,
+            Path storeFile,
+            Path credentialsFile,
+            int local,
+            String classpath,
+            PrintStream out,
+            StoreOptions storeOptions) {
         Objects.requireNonNull(credentialsFile, "credentialsFile");
         if (local < 0) {
             throw new IllegalArgumentException("local : " + local + " (expected: >= 0)");
         }
-        JobStore store = JobStore.open(storeFile);
+        JobStore store = JobStore.open(storeFile, storeOptions);
         Daemons daemons = null;
+        JobRunner jobs = new JobRunner(store);
+        ServerClients clients = new ServerClients(jobs);
         try {
             ServerIdentity id = ServerIdentity.loadOrCreate(store, ListenUrl.parse(url));
             DaemonOptions options = DaemonOptions.defaults();
@@ -64,6 +89,7 @@ public final class JMiraiServer implements AutoCloseable {
                     .url(id.url().toString())
                     .secret(id.secret())
                     .daemonOptions(options)
+                    .clientService(clients)
                     .local(local);
             HostTls tls = id.hostTls();
             if (tls != null) {
@@ -79,13 +105,15 @@ public final class JMiraiServer implements AutoCloseable {
                         credentials.certificatePem(),
                         java.nio.charset.StandardCharsets.UTF_8);
             }
-            JMiraiServer server = new JMiraiServer(store, daemons, credentials, out);
+            JMiraiServer server = new JMiraiServer(store, daemons, clients, jobs, credentials, out);
             server.reporter.start();
             return server;
         } catch (IOException e) {
+            jobs.close();
             closeQuietly(daemons, store);
             throw new UncheckedIOException("cannot write credentials file: " + credentialsFile, e);
         } catch (RuntimeException e) {
+            jobs.close();
             closeQuietly(daemons, store);
             throw e;
         }
@@ -94,6 +122,11 @@ public final class JMiraiServer implements AutoCloseable {
     /** @return where the certificate alone is written for TLS URLs: the credentials file's name with {@code .pem} */
     public static Path certificateFile(Path credentialsFile) {
         return credentialsFile.resolveSibling(credentialsFile.getFileName() + ".pem");
+    }
+
+    /** @return completes when a client asked the server to stop ({@code Daemons.shutdownServer()}) */
+    public java.util.concurrent.CompletableFuture<Void> shutdownRequested() {
+        return clients.shutdownRequested();
     }
 
     /** @return the URL, secret and certificate written to the credentials file */
@@ -118,6 +151,7 @@ public final class JMiraiServer implements AutoCloseable {
             return;
         }
         reporter.interrupt();
+        jobs.close(); // first: results that arrive while the dispatcher closes are not stored, and run again later
         closeQuietly(daemons, store);
     }
 

@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
         name = "jmirai-server",
         mixinStandardHelpOptions = true,
         version = "jmirai server 0.1.0",
-        description = "Runs a jmirai server: a dispatcher that daemons dial, with a durable job store.",
+        description = {
+            "Runs a jmirai server: a dispatcher that daemons dial, with a durable job store.",
+            "Its jobs from a shell: jmirai-server jobs list|status|fetch|delete --credentials FILE (jobs --help)."
+        },
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:stopped", "1:could not start (message on stderr)", "2:bad arguments"})
 public final class ServerMain implements Callable<Integer> {
@@ -51,8 +54,11 @@ public final class ServerMain implements Callable<Integer> {
         this.out = out;
     }
 
-    /** Runs the server, or a {@code jobs} command, and exits with its code. */
+    /** Runs the server, or a {@code jobs} command ({@link JobsCommand}), and exits with its code. */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("jobs")) {
+            System.exit(JobsCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(new CommandLine(new ServerMain(System.out)).execute(args));
     }
 
@@ -73,6 +79,12 @@ public final class ServerMain implements Callable<Integer> {
                 },
                 "jmirai-server-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        server.shutdownRequested().thenRun(() -> {
+            out.println("shutdown requested by a client");
+            out.flush();
+            server.close();
+            stopped.countDown();
+        });
         out.println("jmirai server listening on " + server.credentials().url());
         out.println("credentials written to " + credentials.toAbsolutePath());
         out.flush();

@@ -63,6 +63,15 @@ final class ServerProcess implements AutoCloseable {
                 new ProcessBuilder(command).redirectErrorStream(true).start());
     }
 
+    /** Runs {@code mainClass} from this test's classpath with {@code args} (a client in a JVM of its own). */
+    static ServerProcess java(String mainClass, String... args) throws IOException {
+        List<String> command =
+                new ArrayList<>(List.of(java(), "-Xmx128m", "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return new ServerProcess(
+                new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
     /**
      * Waits for a line matching {@code p}.
      *

@@ -20,9 +20,12 @@ public record Capabilities(long bits) {
         return new Capabilities(bits);
     }
 
-    /** @return every capability this code implements: what a side advertises by default */
+    /**
+     * @return every feature this code implements: what a side advertises by default; roles ({@link Capability#CLIENT})
+     *     are left out, a client adds its own
+     */
     public static Capabilities supported() {
-        return of(Capability.values());
+        return new Capabilities(of(Capability.values()).bits & ~Capability.CLIENT.mask());
     }
 
     /** @return whether the set holds {@code capability} */

@@ -20,17 +20,31 @@ package io.jmirai.transport.protocol;
  *       (needs {@link Capability#CLASS_LOADING})</td></tr>
  *   <tr><td>0x0a</td><td>CLASS_BYTES</td><td>host → daemon</td><td>request id</td><td>{@link ClassFrames}
  *       (needs {@link Capability#CLASS_LOADING})</td></tr>
- *   <tr><td>0x0B</td><td>RECALL</td><td>host → daemon</td><td>task id</td><td>empty; needs
+ *   <tr><td>0x0b</td><td>REQUEST</td><td>client → server</td><td>request id</td><td>operation code (u8) and its
+ *       binary arguments</td></tr>
+ *   <tr><td>0x0c</td><td>REPLY</td><td>server → client</td><td>request id</td><td>the answer; flag bit 0: the
+ *       request failed, the payload is a UTF-8 message</td></tr>
+ *   <tr><td>0x0d</td><td>FAILURE</td><td>server → client</td><td>task id</td><td>i32 error code, UTF-8 message: a
+ *       task forwarded by the server ended without a RESULT (its daemon lost, cancelled, ...)</td></tr>
+ *   <tr><td>0x0e</td><td>RECALL</td><td>host → daemon</td><td>task id</td><td>empty; needs
  *       {@link Capability#RECALL}</td></tr>
  * </table>
+ *
+ * <p>On a client's connection to a server ({@link Capability#CLIENT}) the client plays the host's part for TASK and
+ * CANCEL and the server the daemon's part for RESULT: the server forwards TASK payloads to its daemons and RESULT
+ * payloads back without decoding either.
+ *
  */
 public enum FrameType {
     /** The daemon's proof that it holds the session secret. */
     HELLO(0x01, 0),
     /** The host's acceptance, with its own proof and the connection's limits. */
     WELCOME(0x02, 0),
-    /** A task for the daemon to evaluate. */
-    TASK(0x03, 0),
+    /**
+     * A task for the daemon to evaluate. Flag bit 0 ({@link Flags#TASK_TRACE_CONTEXT}, only on a connection that
+     * negotiated {@link Capability#TRACE_CONTEXT}): the payload starts with the task's {@link TaskTrace}.
+     */
+    TASK(0x03, Flags.TASK_TRACE_CONTEXT),
     /**
      * A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled by a CANCEL frame;
      * bit 2: it was interrupted by a signal to the daemon process; bit 3: the daemon exits after this result (a limit,
@@ -59,12 +73,18 @@ public enum FrameType {
      * ({@link Flags#CLASS_NOT_FOUND}), the reason the host does not serve it.
      */
     CLASS_BYTES(0x0a, Flags.CLASS_NOT_FOUND, Capabilities.of(Capability.CLASS_LOADING)),
+    /** A client's request to a server (status, shutdown, jobs): {@code io.jmirai.dispatcher.ClientCalls}. */
+    REQUEST(0x0b, 0, Capabilities.of(Capability.CLIENT)),
+    /** The server's answer to a REQUEST. Flag bit 0: the request failed; the payload is a UTF-8 message. */
+    REPLY(0x0c, Flags.REPLY_ERROR, Capabilities.of(Capability.CLIENT)),
+    /** A forwarded task ended without a RESULT, at the server: i32 code and UTF-8 message. */
+    FAILURE(0x0d, 0, Capabilities.of(Capability.CLIENT)),
     /**
      * Asks the daemon to give back the task with this id if it has not started it (a prefetched task that an idle
      * daemon could start sooner): the daemon drops it and answers a RESULT flagged {@link Flags#RESULT_RECALLED} with
      * an empty payload; a task that has started is left alone and answers as usual.
      */
-    RECALL(0x0B, 0, Capabilities.of(Capability.RECALL));
+    RECALL(0x0e, 0, Capabilities.of(Capability.RECALL));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -124,6 +144,12 @@ public enum FrameType {
 
     /** Flag bits. */
     public static final class Flags {
+        /**
+         * TASK: the payload starts with the task's trace context ({@link TaskTrace}), then the task. Sent only on a
+         * connection that negotiated {@link Capability#TRACE_CONTEXT}; a task with no trace context has no prefix.
+         */
+        public static final int TASK_TRACE_CONTEXT = 1;
+
         /** RESULT: the task threw; the payload is an encoded {@code RemoteError}. */
         public static final int RESULT_ERROR = 1;
         /**
@@ -146,6 +172,8 @@ public enum FrameType {
         public static final int RESULT_RECALLED = 1 << 4;
         /** CLASS_BYTES: the host does not serve this class; the payload is the reason (UTF-8 text). */
         public static final int CLASS_NOT_FOUND = 1;
+        /** REPLY: the request failed; the payload is a UTF-8 message. */
+        public static final int REPLY_ERROR = 1;
 
         private Flags() {}
     }

@@ -16,12 +16,15 @@ class CapabilitiesTest {
     }
 
     @Test
-    void shouldAdvertiseEveryCapabilityThisCodeImplements() {
+    void shouldAdvertiseEveryCapabilityThisCodeImplementsButNoRole() {
         long all = 0;
         for (Capability c : Capability.values()) {
-            all |= c.mask();
+            if (c != Capability.CLIENT) {
+                all |= c.mask();
+            }
         }
         assertThat(Capabilities.supported().bits()).isEqualTo(all);
+        assertThat(Capabilities.supported().has(Capability.CLIENT)).isFalse();
     }
 
     @Test
