@@ -87,6 +87,9 @@ public final class Daemons implements AutoCloseable {
     /** What this client asks its server; null for embedded daemons. */
     private final ServerSession server;
 
+    /** Where daemons this JVM launches take their slots: the dispatcher's, or the server's for a client. */
+    private final Slots slots;
+
     private Daemons(Builder b) {
         this.connected = b.server != null;
         this.secret = b.server != null ? b.server.secret() : b.secret != null ? b.secret : Handshake.newSecret();
@@ -146,8 +149,9 @@ public final class Daemons implements AutoCloseable {
                 b.taskDefaults,
                 b.seed);
         this.server = connected ? new ServerSession(dispatcher, submitter, b.maxFrameLength, closed) : null;
+        this.slots = connected ? server : Slots.of(dispatcher);
         this.pool = new LocalPool(
-                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
+                slots, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         LaunchConfig<?> scaleConfig = b.launchConfig;
         this.scaler = new Scaler(
                 dispatcher,
@@ -173,8 +177,10 @@ public final class Daemons implements AutoCloseable {
      * connection is lost (the server restarts), tasks that were at the server resolve to {@value
      * ErrorValue#CONNECTION_RESET} and the client dials again by itself; tasks submitted meanwhile wait for it.
      * {@link #everywhere} runs the setup on every daemon of the server (they are shared by all its clients) and
-     * returns once it has run. Launching and scaling ({@link #scale}, {@link #launchRemote}, {@link #launchLocal})
-     * and {@link #reset} are the server's business: an {@link IllegalStateException} here.
+     * returns once it has run. {@link #launchLocal} and {@link #launchRemote} launch daemons that connect to the
+     * server (it reserves their slots; each gets its own key, derived here from the secret) and serve every client;
+     * local ones are this JVM's children and are stopped when it closes. {@link #scale} and {@link #reset} are the
+     * server's business: an {@link IllegalStateException} here.
      *
      * <pre>{@code
      * try (Daemons server = Daemons.connect(Path.of("server.credentials"))) {
@@ -679,12 +685,14 @@ public final class Daemons implements AutoCloseable {
 
     /**
      * Starts {@code n} more local daemons and waits (at most the builder's start timeout) until they have connected.
+     * On a client ({@link #connect}) they connect to the server and take any client's tasks; they are this JVM's
+     * children and are stopped (SIGTERM, then killed after 5 s) when it closes, their running tasks then run again on
+     * the server's other daemons.
      *
      * @return the new processes
      * @throws DaemonStartException if one fails to start or connect in time (with its stderr)
      */
     public List<LocalProcess> launchLocal(int n) {
-        checkEmbedded("launchLocal");
         if (n < 0) {
             throw new IllegalArgumentException("n : " + n + " (expected: >= 0)");
         }
@@ -744,6 +752,9 @@ public final class Daemons implements AutoCloseable {
         scaler.close();
         gate.close();
         dispatcher.close(Duration.ofSeconds(5));
+        if (connected) { // the server says no goodbye to this client's daemons: ask them to stop (SIGTERM) now
+            pool.destroyAll();
+        }
         pool.stopAll(Duration.ofSeconds(5));
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -1152,14 +1163,13 @@ public final class Daemons implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("daemons are closed");
         }
-        checkEmbedded("launchRemote");
         if (config instanceof LaunchConfig.Local) {
             List<LaunchCommand> commands = new ArrayList<>(n);
             for (LocalProcess p : launchLocal(n)) {
                 commands.add(new LaunchCommand(
                         "localhost",
                         List.of(p.slot()),
-                        launcher.command(dispatcher.slotUrl(p.slot()), options, certificatePem),
+                        launcher.command(slots.url(p.slot()), options, certificatePem),
                         null,
                         null,
                         "",
@@ -1176,7 +1186,7 @@ public final class Daemons implements AutoCloseable {
         try {
             return Launchers.launch(n, config, launchContext(reserved, onReserved));
         } catch (RuntimeException e) {
-            dispatcher.releaseSlots(reserved); // a failed launch leaves no offline rows behind
+            slots.release(reserved); // a failed launch leaves no offline rows behind
             throw e;
         }
     }
@@ -1196,12 +1206,12 @@ public final class Daemons implements AutoCloseable {
                 certificatePem,
                 options,
                 k -> {
-                    List<Integer> slots = dispatcher.reserveSlots(k);
-                    reserved.addAll(slots);
+                    List<Integer> got = slots.reserve(k);
+                    reserved.addAll(got);
                     onReserved.accept(k);
-                    return slots;
+                    return got;
                 },
-                dispatcher::slotConnected,
+                slots::connected,
                 pool::hold);
     }
 }

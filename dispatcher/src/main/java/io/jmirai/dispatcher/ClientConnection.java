@@ -137,6 +137,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 everywhere(args, reply);
                 return;
             }
+            if (ClientSlots.handle(dispatcher, op, args, reply)) {
+                return;
+            }
             service.request(op, args, reply);
         } catch (RuntimeException e) {
             LOG.warn("client request failed: op={}, cause={}", op, e.toString());
