@@ -179,8 +179,9 @@ public final class Daemons implements AutoCloseable {
      * {@link #everywhere} runs the setup on every daemon of the server (they are shared by all its clients) and
      * returns once it has run. {@link #launchLocal} and {@link #launchRemote} launch daemons that connect to the
      * server (it reserves their slots; each gets its own key, derived here from the secret) and serve every client;
-     * local ones are this JVM's children and are stopped when it closes. {@link #scale} and {@link #reset} are the
-     * server's business: an {@link IllegalStateException} here.
+     * local ones are this JVM's children and are stopped when it closes. {@link #reset} resets every daemon of the
+     * server and returns once they have run it; {@link #scale} scales the server's own pool ({@code --local N}), and
+     * is an {@link IllegalStateException} saying why on a server started without one.
      *
      * <pre>{@code
      * try (Daemons server = Daemons.connect(Path.of("server.credentials"))) {
@@ -297,14 +298,6 @@ public final class Daemons implements AutoCloseable {
         if (!connected) {
             throw new IllegalStateException(what + ": jobs are kept by a server; these daemons are embedded"
                     + " (start java -jar jmirai-server.jar and use Daemons.connect(credentialsFile))");
-        }
-    }
-
-    /** Throws if these daemons are a server's client, for what only the server does. */
-    private void checkEmbedded(String what) {
-        if (connected) {
-            throw new IllegalStateException(what + " is not available on daemons connected to a server (the server"
-                    + " launches and manages its own daemons)");
         }
     }
 
@@ -558,11 +551,18 @@ public final class Daemons implements AutoCloseable {
      * }</pre>
      *
      * @throws IllegalArgumentException if {@code target < 0}
-     * @throws IllegalStateException if autoscale is on, or these daemons are closed
+     * @throws IllegalStateException if autoscale is on, or these daemons are closed; on a client ({@link #connect}):
+     *     if the server keeps no local pool ({@code --local N}), with why
      */
     public void scale(int target) {
         checkOpen();
-        checkEmbedded("scale");
+        if (connected) {
+            if (target < 0) {
+                throw new IllegalArgumentException("target : " + target + " (expected: >= 0)");
+            }
+            server.scale(target);
+            return;
+        }
         scaler.scale(target);
     }
 
@@ -578,13 +578,12 @@ public final class Daemons implements AutoCloseable {
      * Mirai.collect(daemons.reset());   // wait until every daemon is reset: each value is how many entries it dropped
      * }</pre>
      *
-     * @return one future per daemon reset
+     * @return one future per daemon reset (on a client: resolved, once every daemon of the server has run it)
      * @throws IllegalStateException if these daemons are closed
      */
     public List<Mirai<Integer>> reset() {
         checkOpen();
-        checkEmbedded("reset");
-        return submitter.reset();
+        return connected ? server.reset() : submitter.reset();
     }
 
     /**

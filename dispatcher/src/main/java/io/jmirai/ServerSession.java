@@ -144,7 +144,23 @@ final class ServerSession implements Slots {
     /** The server runs the setup on each of its daemons (and on later ones); returns once the runs now ended. */
     <T> List<Mirai<T>> everywhere(Task<T> setup) {
         byte[] payload = submitter.encodeBytes(TaskEnvelope.setup(setup));
-        ClientCalls.In in = new ClientCalls.In(call(ClientCalls.EVERYWHERE, payload, Duration.ofMinutes(10)));
+        return outcomes(call(ClientCalls.EVERYWHERE, payload, Duration.ofMinutes(10)));
+    }
+
+    /** The server resets each of its daemons; returns once every daemon connected now has run the reset. */
+    List<Mirai<Integer>> reset() {
+        byte[] payload = submitter.encodeBytes(TaskEnvelope.resetting());
+        return outcomes(call(ClientCalls.RESET, payload, Duration.ofMinutes(10)));
+    }
+
+    /** The server scales its own pool (see {@link Daemons#scale}). */
+    void scale(int target) {
+        call(ClientCalls.SCALE, new ClientCalls.Out().i32(target).toBytes(), Duration.ofSeconds(30));
+    }
+
+    /** @return one resolved future per outcome in an EVERYWHERE or RESET answer */
+    private <T> List<Mirai<T>> outcomes(byte[] answer) {
+        ClientCalls.In in = new ClientCalls.In(answer);
         int n = in.i32();
         List<Mirai<T>> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -42,6 +42,10 @@ import java.util.List;
  *       connected at the slot, u8 0 if none did in time</td></tr>
  *   <tr><td>15</td><td>RELEASE_SLOTS</td><td>i32 n, n × i32 slot</td><td>empty; reserved slots whose launch failed
  *       are forgotten</td></tr>
+ *   <tr><td>16</td><td>RESET</td><td>the rest: an encoded reset</td><td>as EVERYWHERE, once every daemon connected
+ *       has run it ({@code Daemons.reset})</td></tr>
+ *   <tr><td>17</td><td>SCALE</td><td>i32 target</td><td>empty; the server scales its own pool ({@code --local}) or
+ *       answers an error saying why not</td></tr>
  * </table>
  *
  * A job summary is: id, i64 created (epoch millis), i32 total, i32 done, i32 failed, state (text). A stored result is
@@ -82,6 +86,11 @@ public final class ClientCalls {
     public static final int AWAIT_SLOT = 14;
     /** Forget reserved slots whose launch failed. */
     public static final int RELEASE_SLOTS = 15;
+
+    /** Reset every daemon of the server. */
+    public static final int RESET = 16;
+    /** Scale the server's own pool of daemons. */
+    public static final int SCALE = 17;
 
     /** The flags byte of a stored result the server made itself (a task it could not run). */
     public static final int SERVER_ERROR_FLAGS = 0xFF;

@@ -1,6 +1,7 @@
 package io.jmirai.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jmirai.DaemonOptions;
 import io.jmirai.Daemons;
@@ -80,6 +81,10 @@ class ClientLaunchTest {
                         .as("another client's tasks")
                         .allMatch(pids::contains);
                 assertThat(other.status().connections()).isEqualTo(2);
+                assertThatThrownBy(() -> other.scale(3))
+                        .as("a server started with --local 0 has no pool of its own to scale")
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("started without --local N");
             }
             launching.close();
             for (LocalProcess p : started) {
