@@ -3,7 +3,6 @@ package io.jmirai.dispatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The server's side of a client's launches ({@code launchLocal} and {@code launchRemote} on a connected {@code
@@ -42,14 +41,14 @@ final class ClientSlots {
                 int slot = in.i32();
                 long millis = Math.max(0, Math.min(in.i64(), MAX_WAIT_MILLIS));
                 dispatcher.slotUrl(slot); // an unknown slot fails here, before anyone waits for it
+                // a dependent future times out, never the registry's own (other waiters share it)
                 dispatcher
                         .slotConnected(slot)
-                        .orTimeout(millis, TimeUnit.MILLISECONDS)
-                        .whenComplete((v, e) -> {
+                        .thenApply(v -> Boolean.TRUE)
+                        .completeOnTimeout(Boolean.FALSE, millis, TimeUnit.MILLISECONDS)
+                        .whenComplete((connected, e) -> {
                             if (e == null) {
-                                reply.ok(new byte[] {1});
-                            } else if (e instanceof TimeoutException) {
-                                reply.ok(new byte[] {0});
+                                reply.ok(new byte[] {(byte) (connected ? 1 : 0)});
                             } else {
                                 reply.error("slot " + slot + ": " + e.getMessage());
                             }
