@@ -622,6 +622,11 @@ public final class Daemons implements AutoCloseable {
                 this::mirai, items, fn, identity, op, options, status().running(), submitter.defaultRetries());
     }
 
+    /** What this client asks its server, for tests in this package; null for embedded daemons. */
+    ServerSession serverSession() {
+        return server;
+    }
+
     /** The session secret, for tests in this package (the launchers pass it to daemons out of band). */
     String secret() {
         return secret;
