@@ -1151,7 +1151,8 @@ public final class Daemons implements AutoCloseable {
      * Commands that run a daemon for its lifetime ({@code ssh}, {@code srun}, …) are held by this host and waited for
      * (at most the config's timeout) until their daemons connect; job submissions ({@code sbatch}, {@code qsub}, {@code
      * bsub}, {@code kubectl}) return once submitted; {@link LaunchConfig#manual()} runs nothing. Each daemon gets a slot
-     * of its own (a status row). The secret never appears in a command line.
+     * of its own (a status row). The secret never appears in a command line. On a client ({@link #connect}) the server
+     * reserves the slots and the daemons dial the server's URL, pinning its certificate; they serve every client.
      *
      * <pre>{@code
      * daemons.launchRemote(2, LaunchConfig.ssh("node1").jar("/opt/jmirai/jmirai-daemon.jar"));

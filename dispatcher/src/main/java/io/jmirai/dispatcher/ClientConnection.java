@@ -156,14 +156,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * everywhere} does), or a reset on every daemon (with {@link Dispatcher#reset}), and answers once every run now
      * has ended, with each outcome undecoded.
      */
-    private void everywhere(
-            byte[] setup,
-            Reply reply,
-            java.util.function.BiFunction<
-                            io.netty.buffer.ByteBuf,
-                            java.util.function.Function<io.netty.buffer.ByteBuf, TaskRecord>,
-                            Integer>
-                    pinEverywhere) {
+    private void everywhere(byte[] setup, Reply reply, PinEverywhere pinEverywhere) {
         List<Outcome> outcomes = new ArrayList<>();
         int[] expected = {-1};
         Runnable answerIfDone = () -> {
@@ -187,6 +180,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     answerIfDone.run();
                 }));
         answerIfDone.run();
+    }
+
+    /** {@link Dispatcher#everywhere} or {@link Dispatcher#reset}: one run per daemon, returning how many. */
+    private interface PinEverywhere {
+        int apply(
+                io.netty.buffer.ByteBuf payload,
+                java.util.function.Function<io.netty.buffer.ByteBuf, TaskRecord> newRecord);
     }
 
     private static int code(Outcome o) {
