@@ -135,7 +135,7 @@ public final class Daemons implements AutoCloseable {
             this.dispatcher = Dispatcher.start(
                     config,
                     new DispatchPolicy(!b.dispatcher, b.interruptGrace, gate, this::recycling, b.prefetch),
-                    b.events,
+                    ObservedEvents.of(b.observer, b.events),
                     b.clientService);
         }
         DaemonExits exits = new DaemonExits();
@@ -147,7 +147,8 @@ public final class Daemons implements AutoCloseable {
                 gate,
                 b.maxFrameLength - FrameHeader.LENGTH_AFTER_LENGTH_FIELD,
                 b.taskDefaults,
-                b.seed);
+                b.seed,
+                connected ? null : b.observer); // a client's tasks are traced by its server's daemons, not yet here
         this.server = connected ? new ServerSession(dispatcher, submitter, b.maxFrameLength, closed) : null;
         this.slots = connected ? server : Slots.of(dispatcher);
         this.pool = new LocalPool(
@@ -796,6 +797,7 @@ public final class Daemons implements AutoCloseable {
         private boolean fixedPool;
         private int prefetch = DispatchPolicy.DEFAULT_PREFETCH;
         private DispatchEvents events = DispatchEvents.NOOP;
+        private TaskObserver observer;
         private LaunchConfig<?> launchConfig = LaunchConfig.local();
         private Scaler.Autoscale autoscale;
         private int maxResultBytes;
@@ -1118,6 +1120,17 @@ public final class Daemons implements AutoCloseable {
                 d.close();
                 throw e;
             }
+        }
+
+        /**
+         * Tells {@code value} of every task: submitted, sent to a daemon, resolved; for tracing, it may hand each task
+         * a trace context that goes with it to the daemon. For OpenTelemetry spans, the {@code jmirai-opentelemetry}
+         * module's {@code JMiraiTracing.observer(openTelemetry)}. Default: none, which costs nothing. Not used by a
+         * client of a server ({@link Daemons#connect}): its tasks carry no trace context.
+         */
+        public Builder observer(TaskObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
+            return this;
         }
 
         /**

@@ -6,6 +6,7 @@ import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.dispatcher.QueueGate;
 import io.jmirai.dispatcher.TaskRecord;
 import io.jmirai.transport.protocol.FrameHeader;
+import io.jmirai.transport.protocol.TaskTrace;
 import io.jmirai.transport.serial.KryoCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -40,12 +41,14 @@ final class TaskSubmitter {
     private final ReentrantLock seedLock = new ReentrantLock();
     private long seedIndex; // guarded by seedLock
     private final AtomicLong taskIds = new AtomicLong();
+    private final TaskObserver observer; // null: none, and nothing is carried
 
     /**
      * @param codec encodes tasks
      * @param resultCodec decodes their results, with the bounds results get
      * @param exits adds how a lost local daemon ended to its task's code-19 error
      * @param seed the seed of the random streams, or null for unseeded tasks
+     * @param observer told of each task as it is submitted (and asked for the trace context to carry), or null
      */
     TaskSubmitter(
             Dispatcher dispatcher,
@@ -55,13 +58,16 @@ final class TaskSubmitter {
             QueueGate gate,
             int maxPayloadLength,
             MiraiOptions taskDefaults,
-            Long seed) {
+            Long seed,
+            TaskObserver observer) {
         this.dispatcher = dispatcher;
         this.codec = codec;
         this.resultCodec = resultCodec;
         this.exits = exits;
         this.gate = gate;
-        this.maxPayloadLength = maxPayloadLength;
+        // a carried trace context goes in front of the task: room for the longest is kept below the frame limit
+        this.maxPayloadLength = observer == null ? maxPayloadLength : maxPayloadLength - TaskTrace.MAX_LENGTH;
+        this.observer = observer;
         this.taskDefaults = taskDefaults;
         this.seeded = seed != null;
         this.seed = seed == null ? 0 : seed;
@@ -118,11 +124,13 @@ final class TaskSubmitter {
             room = payload.readableBytes();
         }
         long id = taskIds.incrementAndGet();
+        String trace = observer == null ? null : traceContext(id, payload, room);
         Mirai<T> m = new Mirai<>(id, resultCodec);
         TaskRecord r = new TaskRecord(id, payload, exits.reporting(m::resolve)) // hand-off: the record owns the payload
                 .gate(gate, room)
                 .classLoader(task.getClass().getClassLoader()) // remote class loading serves the task's classes
-                .retries(o.retries().orElse(0));
+                .retries(o.retries().orElse(0))
+                .traceContext(trace);
         o.timeout().ifPresent(t -> r.timeout(t, submittedNanos));
         m.bind(dispatcher, r);
         dispatcher.submit(r);
@@ -158,6 +166,25 @@ final class TaskSubmitter {
             return r;
         });
         return List.copyOf(out);
+    }
+
+    /** Tells the observer of task {@code id}; a context it cannot carry fails the task's submission, leaking nothing. */
+    private String traceContext(long id, ByteBuf payload, int room) {
+        String trace;
+        try {
+            trace = observer.taskSubmitted(id);
+            if (trace == null || TaskTrace.isValidContext(trace)) {
+                return trace;
+            }
+        } catch (RuntimeException e) {
+            gate.release(room);
+            payload.release();
+            throw e;
+        }
+        gate.release(room);
+        payload.release();
+        throw new IllegalStateException("the task observer returned a trace context that cannot be carried: length="
+                + trace.length() + " (expected: 1 to 255 printable ASCII characters)");
     }
 
     /** @return {@code task} encoded as a daemon reads it (a job's task payload), as bytes */

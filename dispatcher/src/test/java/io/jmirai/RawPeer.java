@@ -78,6 +78,12 @@ final class RawPeer implements AutoCloseable {
 
     /** Answers the host's challenge with {@code secret} and returns the host's answer (WELCOME or GOODBYE). */
     Received authenticate(String secret, int slot) throws InterruptedException {
+        return authenticate(secret, slot, io.jmirai.transport.protocol.Capabilities.supported());
+    }
+
+    /** As {@link #authenticate(String, int)}, advertising only {@code capabilities} (an older daemon advertises less). */
+    Received authenticate(String secret, int slot, io.jmirai.transport.protocol.Capabilities capabilities)
+            throws InterruptedException {
         Received challenge = next();
         if (challenge.type() != FrameType.CHALLENGE) {
             throw new AssertionError("expected CHALLENGE, got " + challenge.type());
@@ -87,7 +93,9 @@ final class RawPeer implements AutoCloseable {
                 Handshake.Challenge.decode(Unpooled.wrappedBuffer(challenge.payload())),
                 slot,
                 4242,
-                "");
+                "",
+                capabilities,
+                io.jmirai.transport.protocol.Extensions.NONE);
         send(FrameHeader.frame(channel.alloc(), FrameType.HELLO, 0, 0, hello.encode(channel.alloc())));
         return next();
     }

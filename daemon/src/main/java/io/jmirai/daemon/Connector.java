@@ -19,6 +19,7 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
+import io.jmirai.transport.protocol.TaskTrace;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -291,9 +292,7 @@ final class Connector {
                 }
                 negotiated.checkReceived(frame.type());
                 switch (frame.type()) {
-                    case TASK ->
-                        daemon.taskArrived(
-                                frame.correlationId(), frame.payload().retain()); // hand-off: worker releases
+                    case TASK -> task(frame);
                     case CANCEL -> daemon.cancel(frame.correlationId());
                     case CLASS_BYTES ->
                         classes.answered(
@@ -312,6 +311,19 @@ final class Connector {
             } finally {
                 frame.release();
             }
+        }
+
+        /** Hands a TASK to the daemon, with the trace context in front of its payload if the flag says so. */
+        private void task(Frame frame) {
+            TaskTrace trace = null;
+            if ((frame.flags() & FrameType.Flags.TASK_TRACE_CONTEXT) != 0) {
+                if (!negotiated.has(Capability.TRACE_CONTEXT)) {
+                    throw new ProtocolException("task with a trace context on a connection that did not negotiate it:"
+                            + " negotiated=" + negotiated.capabilities());
+                }
+                trace = TaskTrace.decode(frame.payload()); // bounded: two length bytes of at most 255 each
+            }
+            daemon.taskArrived(frame.correlationId(), frame.payload().retain(), trace); // hand-off: worker releases
         }
 
         private void handshake(ChannelHandlerContext ctx, Frame frame) {

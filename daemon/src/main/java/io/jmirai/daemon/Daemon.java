@@ -8,6 +8,7 @@ import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.Handshake;
+import io.jmirai.transport.protocol.TaskTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -79,8 +80,15 @@ public final class Daemon implements AutoCloseable {
         this.classes = config.classLoading() ? new ClassFetcher(loop, this::requestClass) : null;
         ClassLoader taskLoader =
                 classes != null ? RemoteClassLoader.over(config.classLoader(), classes) : config.classLoader();
-        this.runner =
-                new TaskRunner(config, taskLoader, classes, alloc, loop, new Results(), events != DaemonEvents.NOOP);
+        this.runner = new TaskRunner(
+                config,
+                taskLoader,
+                classes,
+                alloc,
+                loop,
+                new Results(),
+                events != DaemonEvents.NOOP,
+                TaskTracers.load(taskLoader)); // the loader the tasks see, so both share one OpenTelemetry
         this.connector = new Connector(this, config, loop, classes);
     }
 
@@ -198,12 +206,17 @@ public final class Daemon implements AutoCloseable {
 
     /** A TASK frame arrived: the worker runs it now, or after the ones before it. Ownership of the payload passes here. */
     void taskArrived(long id, ByteBuf payload) {
+        taskArrived(id, payload, null);
+    }
+
+    /** A TASK frame that came with the host's trace context ({@code trace}, or null for none). */
+    void taskArrived(long id, ByteBuf payload, TaskTrace trace) {
         if (exiting) {
             payload.release();
             return;
         }
         cancelIdleTimer();
-        runner.enqueue(id, payload, connector.epoch()); // hand-off: the worker releases the payload
+        runner.enqueue(id, payload, connector.epoch(), trace); // hand-off: the worker releases the payload
     }
 
     /**

@@ -4,6 +4,7 @@ import io.jmirai.api.internal.TaskEnvelope;
 import io.jmirai.api.internal.TaskScope;
 import io.jmirai.transport.protocol.FrameHeader;
 import io.jmirai.transport.protocol.FrameType;
+import io.jmirai.transport.protocol.TaskTrace;
 import io.jmirai.transport.serial.KryoCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -34,6 +35,7 @@ final class TaskRunner {
     private final ByteBufAllocator alloc;
     private final ResultOutbox outbox;
     private final boolean reportStarts;
+    private final TaskTracer tracer; // null: none (tasks' trace contexts are ignored)
     private final Thread worker;
     private final Object taskLock = new Object();
 
@@ -56,18 +58,21 @@ final class TaskRunner {
     private int taken;
 
     /**
+     * A runner with the configuration's class loader, without remote class loading or a tracer.
+     *
      * @param loop the daemon's event loop: results are handed back there
      * @param sink takes the results on the loop
      * @param reportStarts whether the sink is told when the worker takes a task (costs a hand-off per task)
      */
     TaskRunner(
             DaemonConfig config, ByteBufAllocator alloc, Executor loop, ResultOutbox.Sink sink, boolean reportStarts) {
-        this(config, config.classLoader(), null, alloc, loop, sink, reportStarts);
+        this(config, config.classLoader(), null, alloc, loop, sink, reportStarts, null);
     }
 
     /**
      * @param taskLoader decodes and loads the tasks' classes (the worker's context class loader too)
      * @param classes told which task runs, for remote class loading's requests; null when it is off
+     * @param tracer traces the tasks that come with a trace context, or null
      */
     TaskRunner(
             DaemonConfig config,
@@ -76,7 +81,8 @@ final class TaskRunner {
             ByteBufAllocator alloc,
             Executor loop,
             ResultOutbox.Sink sink,
-            boolean reportStarts) {
+            boolean reportStarts,
+            TaskTracer tracer) {
         this.config = config;
         this.classes = classes;
         this.codec = new KryoCodec(taskLoader);
@@ -84,6 +90,7 @@ final class TaskRunner {
         this.alloc = alloc;
         this.outbox = new ResultOutbox(loop, sink);
         this.reportStarts = reportStarts;
+        this.tracer = tracer;
         this.baseline = new CleanupBaseline();
         this.worker = new Thread(this::work, "jmirai-task");
         worker.setDaemon(true);
@@ -91,8 +98,8 @@ final class TaskRunner {
         worker.start();
     }
 
-    /** A task waiting for the worker. */
-    record Waiting(long id, ByteBuf payload, int attempt) {}
+    /** A task waiting for the worker; {@code trace} is the context the host carried with it, or null. */
+    record Waiting(long id, ByteBuf payload, int attempt, TaskTrace trace) {}
 
     /**
      * @return whether the daemon has work: a task running or waiting, or news of one not yet back on the loop. Its
@@ -126,12 +133,17 @@ final class TaskRunner {
 
     /** Queues a task for the worker (which takes it at once if idle); the worker releases the payload. */
     void enqueue(long id, ByteBuf payload, int attempt) {
+        enqueue(id, payload, attempt, null);
+    }
+
+    /** Queues a task that came with a trace context ({@code trace}, or null for none). */
+    void enqueue(long id, ByteBuf payload, int attempt, TaskTrace trace) {
         synchronized (taskLock) {
             if (shutdown) {
                 payload.release();
                 return;
             }
-            queue.add(new Waiting(id, payload, attempt));
+            queue.add(new Waiting(id, payload, attempt, trace));
             taskLock.notifyAll();
         }
     }
@@ -232,7 +244,11 @@ final class TaskRunner {
             if (reportStarts) {
                 outbox.started(next.id());
             }
-            run(next.id(), next.payload(), next.attempt());
+            if (next.trace() != null && tracer != null) {
+                traced(next);
+            } else {
+                run(next.id(), next.payload(), next.attempt());
+            }
         }
     }
 
@@ -263,7 +279,18 @@ final class TaskRunner {
         return config.maxTasks() > 0 && taken >= config.maxTasks();
     }
 
+    /** Runs a task inside the tracer's span, which ends with the task's outcome before its RESULT leaves. */
+    private void traced(Waiting w) {
+        TaskTracer.Evaluation span = TaskTracers.start(
+                tracer, w.id(), w.trace().daemonId(), w.trace().context());
+        run(w.id(), w.payload(), w.attempt(), span);
+    }
+
     private void run(long id, ByteBuf payload, int attempt) {
+        run(id, payload, attempt, null);
+    }
+
+    private void run(long id, ByteBuf payload, int attempt, TaskTracer.Evaluation span) {
         TaskAnswer answer = null;
         boolean setup = false;
         boolean reset = false;
@@ -299,6 +326,9 @@ final class TaskRunner {
             answer = TaskAnswer.ofThrowable(alloc, t);
         } finally {
             answer = finishScope(answer, setup, reset);
+        }
+        if (span != null) {
+            TaskTracers.finish(span, id, answer.flags());
         }
         synchronized (taskLock) {
             if (answer.recycle()) {

@@ -13,6 +13,7 @@ import io.jmirai.transport.protocol.Handshake;
 import io.jmirai.transport.protocol.HeartbeatHandler;
 import io.jmirai.transport.protocol.Negotiated;
 import io.jmirai.transport.protocol.ProtocolException;
+import io.jmirai.transport.protocol.TaskTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -321,12 +322,27 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
      * (or has failed to be, which also closes the connection).
      */
     void send(TaskRecord task) {
+        if (task.traceContext() != null && negotiated.has(Capability.TRACE_CONTEXT)) {
+            sendTraced(task);
+            return;
+        }
         channel.write(FrameHeader.frame(
                         channel.alloc(),
                         FrameType.TASK,
                         0,
                         task.id(),
                         task.payload().retainedDuplicate()))
+                .addListener(new Written(task));
+    }
+
+    /** A TASK frame whose payload is the task's {@link TaskTrace} (with this daemon's id) followed by the task. */
+    private void sendTraced(TaskRecord task) {
+        ByteBuf prefix = new TaskTrace(task.traceContext(), row.id).encode(channel.alloc());
+        ByteBuf payload = channel.alloc()
+                .compositeBuffer(2)
+                .addComponents(true, prefix, task.payload().retainedDuplicate()); // takes over both references
+        channel.write(FrameHeader.frame(
+                        channel.alloc(), FrameType.TASK, FrameType.Flags.TASK_TRACE_CONTEXT, task.id(), payload))
                 .addListener(new Written(task));
     }
 

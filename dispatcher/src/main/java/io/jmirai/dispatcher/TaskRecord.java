@@ -30,6 +30,7 @@ public final class TaskRecord {
     private int retries;
     private QueueGate gate;
     private int gateBytes;
+    private String traceContext;
     private ClassLoader classLoader;
 
     // Confined to the dispatcher's thread.
@@ -96,6 +97,27 @@ public final class TaskRecord {
         this.gate = Objects.requireNonNull(value, "gate");
         this.gateBytes = bytes;
         return this;
+    }
+
+    /**
+     * Carries {@code value} (a trace context, {@link io.jmirai.transport.protocol.TaskTrace}) with the task to daemons
+     * that negotiated {@code TRACE_CONTEXT}; others get the task alone. Call before submitting.
+     *
+     * @param value 1 to 255 printable ASCII characters, or null for none
+     * @return this
+     */
+    public TaskRecord traceContext(String value) {
+        if (value != null && !io.jmirai.transport.protocol.TaskTrace.isValidContext(value)) {
+            throw new IllegalArgumentException(
+                    "traceContext : " + value.length() + " characters (expected: 1 to 255 printable ASCII)");
+        }
+        this.traceContext = value;
+        return this;
+    }
+
+    /** @return the trace context carried with the task, or null */
+    String traceContext() {
+        return traceContext;
     }
 
     /**

@@ -2,7 +2,8 @@ package io.jmirai.transport.protocol;
 
 /**
  * One optional protocol feature a peer can advertise in the handshake ({@link Capabilities}). Bit numbers are
- * protocol: never renumber, only add.
+ * protocol: never renumber, only add. {@link #TRACE_CONTEXT} shows a feature that is a flag and a payload prefix on
+ * an existing frame type rather than a new type.
  *
  * <p>How a feature uses it, for example a prefetch window:
  *
@@ -25,11 +26,18 @@ public enum Capability {
      * A host leaves it out with {@code Daemons.builder().shipClasses(false)}, a daemon with {@code --no-class-loading}.
      */
     CLASS_LOADING(0),
+
+    /**
+     * The host may send a TASK frame with {@link FrameType.Flags#TASK_TRACE_CONTEXT}: its payload starts with the
+     * task's trace context ({@link TaskTrace}).
+     */
+    TRACE_CONTEXT(1),
+
     /**
      * A role, not a feature: the peer is a <em>client</em> of a server (it submits tasks and asks for jobs), not a
      * daemon. Set only in a client's HELLO; never in {@link Capabilities#supported()}, so no daemon advertises it. A
      * host that accepts clients answers it in WELCOME; the frame types {@link FrameType#REQUEST}, {@link
-     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 1 to 3 are left for other features.)
+     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 2 and 3 are left for other features.)
      */
     CLIENT(4);
 

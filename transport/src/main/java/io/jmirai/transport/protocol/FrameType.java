@@ -38,8 +38,11 @@ public enum FrameType {
     HELLO(0x01, 0),
     /** The host's acceptance, with its own proof and the connection's limits. */
     WELCOME(0x02, 0),
-    /** A task for the daemon to evaluate. */
-    TASK(0x03, 0),
+    /**
+     * A task for the daemon to evaluate. Flag bit 0 ({@link Flags#TASK_TRACE_CONTEXT}, only on a connection that
+     * negotiated {@link Capability#TRACE_CONTEXT}): the payload starts with the task's {@link TaskTrace}.
+     */
+    TASK(0x03, Flags.TASK_TRACE_CONTEXT),
     /**
      * A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled by a CANCEL frame;
      * bit 2: it was interrupted by a signal to the daemon process; bit 3: the daemon exits after this result (a limit,
@@ -126,6 +129,12 @@ public enum FrameType {
 
     /** Flag bits. */
     public static final class Flags {
+        /**
+         * TASK: the payload starts with the task's trace context ({@link TaskTrace}), then the task. Sent only on a
+         * connection that negotiated {@link Capability#TRACE_CONTEXT}; a task with no trace context has no prefix.
+         */
+        public static final int TASK_TRACE_CONTEXT = 1;
+
         /** RESULT: the task threw; the payload is an encoded {@code RemoteError}. */
         public static final int RESULT_ERROR = 1;
         /**

@@ -302,8 +302,8 @@ class FrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0001, 0x0004, 0x8000})
-    void shouldRejectAnyFlagBitOnTask(int flags) {
+    @ValueSource(ints = {0x0002, 0x0004, 0x8000}) // bit 0 is TASK_TRACE_CONTEXT (checked against the negotiation)
+    void shouldRejectAnyReservedFlagBitOnTask(int flags) {
         assertRejects(buffer(header(12, FrameHeader.VERSION, FrameType.TASK.code(), flags, 1)))
                 .hasMessageContaining("reserved flag bits set")
                 .hasMessageContaining("type=TASK");

@@ -175,7 +175,7 @@ class FrameHeaderTest {
     @ParameterizedTest
     @EnumSource(
             value = FrameType.class,
-            names = {"RESULT", "CLASS_BYTES", "REPLY"},
+            names = {"RESULT", "TASK", "CLASS_BYTES", "REPLY"},
             mode = EnumSource.Mode.EXCLUDE)
     void shouldRejectAnyFlagOnTypesWithoutFlagsAndReleasePayload(FrameType type) {
         ByteBuf payload = ALLOC.buffer(4).writeInt(1);
@@ -184,6 +184,17 @@ class FrameHeaderTest {
                 .hasMessageContaining("not allowed for " + type);
         assertThat(payload.refCnt()).isZero();
         assertThatThrownBy(() -> FrameHeader.encode(ALLOC, type, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldRejectReservedTaskFlagsAndReleasePayload() {
+        ByteBuf payload = ALLOC.buffer(4).writeInt(1);
+        assertThatThrownBy(() -> FrameHeader.frame(ALLOC, FrameType.TASK, 2, 1, payload))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not allowed for TASK");
+        assertThat(payload.refCnt()).isZero();
+        ByteBuf traced = FrameHeader.frame(ALLOC, FrameType.TASK, FrameType.Flags.TASK_TRACE_CONTEXT, 1, null);
+        traced.release();
     }
 
     @Test
@@ -197,7 +208,7 @@ class FrameHeaderTest {
 
     @Test
     void shouldRejectBadFlagsWithNullPayload() {
-        assertThatThrownBy(() -> FrameHeader.frame(ALLOC, FrameType.TASK, 1, 1, null))
+        assertThatThrownBy(() -> FrameHeader.frame(ALLOC, FrameType.TASK, 2, 1, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -47,7 +47,7 @@ class FrameTypeTest {
     }
 
     @Test
-    void shouldAllowFlagsOnResultClassBytesAndReplyOnly() {
+    void shouldAllowFlagsOnResultTaskClassBytesAndReplyOnly() {
         assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
@@ -55,8 +55,10 @@ class FrameTypeTest {
         assertThat(FrameType.Flags.RESULT_INTERRUPTED).isEqualTo(4);
         assertThat(FrameType.CLASS_BYTES.allowedFlags()).isEqualTo(FrameType.Flags.CLASS_NOT_FOUND);
         assertThat(FrameType.REPLY.allowedFlags()).isEqualTo(FrameType.Flags.REPLY_ERROR);
+        assertThat(FrameType.TASK.allowedFlags()).isEqualTo(FrameType.Flags.TASK_TRACE_CONTEXT);
+        assertThat(FrameType.Flags.TASK_TRACE_CONTEXT).isEqualTo(1);
         for (FrameType t : FrameType.values()) {
-            if (t != FrameType.RESULT && t != FrameType.CLASS_BYTES && t != FrameType.REPLY) {
+            if (t != FrameType.RESULT && t != FrameType.CLASS_BYTES && t != FrameType.REPLY && t != FrameType.TASK) {
                 assertThat(t.allowedFlags()).as("flags of %s", t).isZero();
             }
         }
@@ -101,11 +103,13 @@ class FrameTypeTest {
 
     @Test
     void shouldRejectAFrameTypeTheConnectionDidNotNegotiate() {
-        Negotiated n = new Negotiated(1, new Capabilities(0b0110));
-        n.checkReceived("FUTURE", new Capabilities(0b0010));
-        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b1000)))
+        // bits no capability uses yet, so that the message shows them as unknown
+        Negotiated n = new Negotiated(1, new Capabilities(0b011L << 40));
+        n.checkReceived("FUTURE", new Capabilities(0b001L << 40));
+        assertThatThrownBy(() -> n.checkReceived("FUTURE", new Capabilities(0b100L << 40)))
                 .isInstanceOf(ProtocolException.class)
-                .hasMessage("frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x8],"
-                        + " negotiated=[unknown=0x6] (a peer must send it only after both sides advertised it)");
+                .hasMessage(
+                        "frame type not negotiated on this connection: type=FUTURE, requires=[unknown=0x40000000000],"
+                                + " negotiated=[unknown=0x30000000000] (a peer must send it only after both sides advertised it)");
     }
 }
