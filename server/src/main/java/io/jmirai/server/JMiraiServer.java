@@ -96,6 +96,7 @@ public final class JMiraiServer implements AutoCloseable {
                 b.tls(tls);
             }
             daemons = b.start();
+            clients.started(daemons, local > 0);
             ServerIdentity.rememberUrl(store, daemons.url());
             Credentials credentials = new Credentials(daemons.url(), id.secret(), id.certificatePem());
             credentials.write(credentialsFile);
