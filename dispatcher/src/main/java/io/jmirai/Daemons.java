@@ -87,6 +87,9 @@ public final class Daemons implements AutoCloseable {
     /** What this client asks its server; null for embedded daemons. */
     private final ServerSession server;
 
+    /** Where daemons this JVM launches take their slots: the dispatcher's, or the server's for a client. */
+    private final Slots slots;
+
     private Daemons(Builder b) {
         this.connected = b.server != null;
         this.secret = b.server != null ? b.server.secret() : b.secret != null ? b.secret : Handshake.newSecret();
@@ -147,8 +150,9 @@ public final class Daemons implements AutoCloseable {
                 b.seed,
                 connected ? null : b.observer); // a client's tasks are traced by its server's daemons, not yet here
         this.server = connected ? new ServerSession(dispatcher, submitter, b.maxFrameLength, closed) : null;
+        this.slots = connected ? server : Slots.of(dispatcher);
         this.pool = new LocalPool(
-                dispatcher, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
+                slots, launcher, options, secret, certificatePem, b.startTimeout, b.fixedPool, closed, exits);
         LaunchConfig<?> scaleConfig = b.launchConfig;
         this.scaler = new Scaler(
                 dispatcher,
@@ -174,8 +178,11 @@ public final class Daemons implements AutoCloseable {
      * connection is lost (the server restarts), tasks that were at the server resolve to {@value
      * ErrorValue#CONNECTION_RESET} and the client dials again by itself; tasks submitted meanwhile wait for it.
      * {@link #everywhere} runs the setup on every daemon of the server (they are shared by all its clients) and
-     * returns once it has run. Launching and scaling ({@link #scale}, {@link #launchRemote}, {@link #launchLocal})
-     * and {@link #reset} are the server's business: an {@link IllegalStateException} here.
+     * returns once it has run. {@link #launchLocal} and {@link #launchRemote} launch daemons that connect to the
+     * server (it reserves their slots; each gets its own key, derived here from the secret) and serve every client;
+     * local ones are this JVM's children and are stopped when it closes. {@link #reset} resets every daemon of the
+     * server and returns once they have run it; {@link #scale} scales the server's own pool ({@code --local N}), and
+     * is an {@link IllegalStateException} saying why on a server started without one.
      *
      * <pre>{@code
      * try (Daemons server = Daemons.connect(Path.of("server.credentials"))) {
@@ -292,14 +299,6 @@ public final class Daemons implements AutoCloseable {
         if (!connected) {
             throw new IllegalStateException(what + ": jobs are kept by a server; these daemons are embedded"
                     + " (start java -jar jmirai-server.jar and use Daemons.connect(credentialsFile))");
-        }
-    }
-
-    /** Throws if these daemons are a server's client, for what only the server does. */
-    private void checkEmbedded(String what) {
-        if (connected) {
-            throw new IllegalStateException(what + " is not available on daemons connected to a server (the server"
-                    + " launches and manages its own daemons)");
         }
     }
 
@@ -553,11 +552,18 @@ public final class Daemons implements AutoCloseable {
      * }</pre>
      *
      * @throws IllegalArgumentException if {@code target < 0}
-     * @throws IllegalStateException if autoscale is on, or these daemons are closed
+     * @throws IllegalStateException if autoscale is on, or these daemons are closed; on a client ({@link #connect}):
+     *     if the server keeps no local pool ({@code --local N}), with why
      */
     public void scale(int target) {
         checkOpen();
-        checkEmbedded("scale");
+        if (connected) {
+            if (target < 0) {
+                throw new IllegalArgumentException("target : " + target + " (expected: >= 0)");
+            }
+            server.scale(target);
+            return;
+        }
         scaler.scale(target);
     }
 
@@ -573,13 +579,12 @@ public final class Daemons implements AutoCloseable {
      * Mirai.collect(daemons.reset());   // wait until every daemon is reset: each value is how many entries it dropped
      * }</pre>
      *
-     * @return one future per daemon reset
+     * @return one future per daemon reset (on a client: resolved, once every daemon of the server has run it)
      * @throws IllegalStateException if these daemons are closed
      */
     public List<Mirai<Integer>> reset() {
         checkOpen();
-        checkEmbedded("reset");
-        return submitter.reset();
+        return connected ? server.reset() : submitter.reset();
     }
 
     /**
@@ -616,6 +621,11 @@ public final class Daemons implements AutoCloseable {
         checkOpen();
         return MapReduce.run(
                 this::mirai, items, fn, identity, op, options, status().running(), submitter.defaultRetries());
+    }
+
+    /** What this client asks its server, for tests in this package; null for embedded daemons. */
+    ServerSession serverSession() {
+        return server;
     }
 
     /** The session secret, for tests in this package (the launchers pass it to daemons out of band). */
@@ -680,12 +690,14 @@ public final class Daemons implements AutoCloseable {
 
     /**
      * Starts {@code n} more local daemons and waits (at most the builder's start timeout) until they have connected.
+     * On a client ({@link #connect}) they connect to the server and take any client's tasks; they are this JVM's
+     * children and are stopped (SIGTERM, then killed after 5 s) when it closes, their running tasks then run again on
+     * the server's other daemons.
      *
      * @return the new processes
      * @throws DaemonStartException if one fails to start or connect in time (with its stderr)
      */
     public List<LocalProcess> launchLocal(int n) {
-        checkEmbedded("launchLocal");
         if (n < 0) {
             throw new IllegalArgumentException("n : " + n + " (expected: >= 0)");
         }
@@ -745,6 +757,9 @@ public final class Daemons implements AutoCloseable {
         scaler.close();
         gate.close();
         dispatcher.close(Duration.ofSeconds(5));
+        if (connected) { // the server says no goodbye to this client's daemons: ask them to stop (SIGTERM) now
+            pool.destroyAll();
+        }
         pool.stopAll(Duration.ofSeconds(5));
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -1151,7 +1166,8 @@ public final class Daemons implements AutoCloseable {
      * Commands that run a daemon for its lifetime ({@code ssh}, {@code srun}, …) are held by this host and waited for
      * (at most the config's timeout) until their daemons connect; job submissions ({@code sbatch}, {@code qsub}, {@code
      * bsub}, {@code kubectl}) return once submitted; {@link LaunchConfig#manual()} runs nothing. Each daemon gets a slot
-     * of its own (a status row). The secret never appears in a command line.
+     * of its own (a status row). The secret never appears in a command line. On a client ({@link #connect}) the server
+     * reserves the slots and the daemons dial the server's URL, pinning its certificate; they serve every client.
      *
      * <pre>{@code
      * daemons.launchRemote(2, LaunchConfig.ssh("node1").jar("/opt/jmirai/jmirai-daemon.jar"));
@@ -1167,14 +1183,13 @@ public final class Daemons implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("daemons are closed");
         }
-        checkEmbedded("launchRemote");
         if (config instanceof LaunchConfig.Local) {
             List<LaunchCommand> commands = new ArrayList<>(n);
             for (LocalProcess p : launchLocal(n)) {
                 commands.add(new LaunchCommand(
                         "localhost",
                         List.of(p.slot()),
-                        launcher.command(dispatcher.slotUrl(p.slot()), options, certificatePem),
+                        launcher.command(slots.url(p.slot()), options, certificatePem),
                         null,
                         null,
                         "",
@@ -1191,7 +1206,7 @@ public final class Daemons implements AutoCloseable {
         try {
             return Launchers.launch(n, config, launchContext(reserved, onReserved));
         } catch (RuntimeException e) {
-            dispatcher.releaseSlots(reserved); // a failed launch leaves no offline rows behind
+            slots.release(reserved); // a failed launch leaves no offline rows behind
             throw e;
         }
     }
@@ -1211,12 +1226,12 @@ public final class Daemons implements AutoCloseable {
                 certificatePem,
                 options,
                 k -> {
-                    List<Integer> slots = dispatcher.reserveSlots(k);
-                    reserved.addAll(slots);
+                    List<Integer> got = slots.reserve(k);
+                    reserved.addAll(got);
                     onReserved.accept(k);
-                    return slots;
+                    return got;
                 },
-                dispatcher::slotConnected,
+                slots::connected,
                 pool::hold);
     }
 }

@@ -1,7 +1,6 @@
 package io.jmirai;
 
 import io.jmirai.api.ExitCode;
-import io.jmirai.dispatcher.Dispatcher;
 import io.jmirai.launch.LocalLauncher;
 import io.jmirai.launch.LocalProcess;
 import java.io.IOException;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class LocalPool {
     private static final Logger LOG = LoggerFactory.getLogger(LocalPool.class);
 
-    private final Dispatcher dispatcher;
+    private final Slots slots;
     private final LocalLauncher launcher;
     private final DaemonOptions options;
     private final String secret;
@@ -51,7 +50,7 @@ final class LocalPool {
      * @param exits told of every process, so that a task lost with one can say how it ended
      */
     LocalPool(
-            Dispatcher dispatcher,
+            Slots slots,
             LocalLauncher launcher,
             DaemonOptions options,
             String secret,
@@ -60,7 +59,7 @@ final class LocalPool {
             boolean fixedPool,
             AtomicBoolean closed,
             DaemonExits exits) {
-        this.dispatcher = dispatcher;
+        this.slots = slots;
         this.exits = exits;
         this.launcher = launcher;
         this.options = options;
@@ -80,17 +79,17 @@ final class LocalPool {
             throw new IllegalStateException("daemons are closed");
         }
         List<LocalProcess> started = new ArrayList<>(n);
-        for (int slot : dispatcher.reserveSlots(n)) {
+        for (int slot : slots.reserve(n)) {
             LocalProcess p;
             try {
-                p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
+                p = launcher.launch(slots.url(slot), slot, options, secret, certificatePem);
             } catch (IOException | IllegalStateException e) { // IllegalStateException: no daemon jar found
                 LOG.warn("cannot start a local daemon: slot={}, cause={}", slot, e.toString());
                 throw new DaemonStartException("cannot start a local daemon: " + e.getMessage(), e);
             }
             synchronized (processes) {
                 processes.add(p);
-                watch(new Launched(p, dispatcher.slotConnected(slot)));
+                watch(new Launched(p, slots.connected(slot)));
             }
             started.add(p);
         }
@@ -178,8 +177,8 @@ final class LocalPool {
                 return;
             }
             try {
-                CompletableFuture<Void> reconnected = dispatcher.slotReconnected(slot);
-                LocalProcess p = launcher.launch(dispatcher.slotUrl(slot), slot, options, secret, certificatePem);
+                CompletableFuture<Void> reconnected = slots.reconnected(slot);
+                LocalProcess p = launcher.launch(slots.url(slot), slot, options, secret, certificatePem);
                 processes.remove(l.process());
                 processes.add(p);
                 watch(new Launched(p, reconnected));
@@ -212,7 +211,7 @@ final class LocalPool {
     private void awaitAll(List<LocalProcess> started) {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (LocalProcess p : started) {
-            CompletableFuture<Void> connected = dispatcher.slotConnected(p.slot());
+            CompletableFuture<Void> connected = slots.connected(p.slot());
             p.process()
                     .onExit()
                     .thenRun(() -> connected.completeExceptionally(

@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a connected {@link Daemons} asks its server ({@link ClientCalls} requests over the client's connection):
- * status, shutdown, everywhere and jobs; {@link Daemons} checks arguments and delegates here, {@link Job} too.
+ * status, shutdown, everywhere, jobs, and the slots of the daemons it launches ({@link Slots}: reserved at the
+ * server, whose URL they dial); {@link Daemons} checks arguments and delegates here, {@link Job} too.
  * Thread-safe: each call is one request and its answer.
  */
-final class ServerSession {
+final class ServerSession implements Slots {
     private final Dispatcher dispatcher;
     private final TaskSubmitter submitter;
     private final int maxFrameLength;
@@ -61,6 +62,77 @@ final class ServerSession {
         }
     }
 
+    /** How long one AWAIT_SLOT asks the server to wait before answering "not yet" (the client then asks again). */
+    private static final long SLOT_WAIT_MILLIS = 30_000;
+
+    @Override
+    public List<Integer> reserve(int n) {
+        ClientCalls.In in = new ClientCalls.In(
+                call(ClientCalls.RESERVE_SLOTS, new ClientCalls.Out().i32(n).toBytes(), Duration.ofSeconds(30)));
+        int k = in.i32();
+        if (k != n) {
+            throw new IllegalStateException("the server reserved " + k + " slots, not " + n);
+        }
+        List<Integer> slots = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            slots.add(in.i32());
+        }
+        return slots;
+    }
+
+    /** The server's URL (the one this client dials, as in the credentials file) with path {@code /slot}. */
+    @Override
+    public io.jmirai.transport.ListenUrl url(int slot) {
+        return dispatcher.url().withPath("/" + slot);
+    }
+
+    /**
+     * Asks the server, 30 s at a time, until a daemon has connected at {@code slot}; stops asking once the future is
+     * completed by anyone (a caller that gave up cancels it) or this client is closed (the future then fails).
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> connected(int slot) {
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        awaitSlot(slot, f);
+        return f;
+    }
+
+    private void awaitSlot(int slot, java.util.concurrent.CompletableFuture<Void> f) {
+        if (f.isDone()) {
+            return;
+        }
+        if (closed.get()) {
+            f.completeExceptionally(new IllegalStateException("daemons closed"));
+            return;
+        }
+        byte[] args = new ClientCalls.Out().i32(slot).i64(SLOT_WAIT_MILLIS).toBytes();
+        dispatcher.request(ClientCalls.AWAIT_SLOT, args).whenComplete((answer, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else if (answer.length == 1 && answer[0] == 1) {
+                f.complete(null);
+            } else {
+                awaitSlot(slot, f);
+            }
+        });
+    }
+
+    /** A client's local daemons are not replaced: the same as {@link #connected} (a fresh daemon at the slot). */
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> reconnected(int slot) {
+        return connected(slot);
+    }
+
+    @Override
+    public void release(List<Integer> slots) {
+        if (slots.isEmpty()) {
+            return;
+        }
+        ClientCalls.Out out = new ClientCalls.Out().i32(slots.size());
+        List.copyOf(slots).forEach(out::i32);
+        call(ClientCalls.RELEASE_SLOTS, out.toBytes(), Duration.ofSeconds(30));
+    }
+
     Status status() {
         return ClientCalls.decodeStatus(call(ClientCalls.STATUS, new byte[0], Duration.ofSeconds(30)));
     }
@@ -72,7 +144,23 @@ final class ServerSession {
     /** The server runs the setup on each of its daemons (and on later ones); returns once the runs now ended. */
     <T> List<Mirai<T>> everywhere(Task<T> setup) {
         byte[] payload = submitter.encodeBytes(TaskEnvelope.setup(setup));
-        ClientCalls.In in = new ClientCalls.In(call(ClientCalls.EVERYWHERE, payload, Duration.ofMinutes(10)));
+        return outcomes(call(ClientCalls.EVERYWHERE, payload, Duration.ofMinutes(10)));
+    }
+
+    /** The server resets each of its daemons; returns once every daemon connected now has run the reset. */
+    List<Mirai<Integer>> reset() {
+        byte[] payload = submitter.encodeBytes(TaskEnvelope.resetting());
+        return outcomes(call(ClientCalls.RESET, payload, Duration.ofMinutes(10)));
+    }
+
+    /** The server scales its own pool (see {@link Daemons#scale}). */
+    void scale(int target) {
+        call(ClientCalls.SCALE, new ClientCalls.Out().i32(target).toBytes(), Duration.ofSeconds(30));
+    }
+
+    /** @return one resolved future per outcome in an EVERYWHERE or RESET answer */
+    private <T> List<Mirai<T>> outcomes(byte[] answer) {
+        ClientCalls.In in = new ClientCalls.In(answer);
         int n = in.i32();
         List<Mirai<T>> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -36,6 +36,16 @@ import java.util.List;
  *   <tr><td>12</td><td>SUBMIT_SEAL</td><td>id</td><td>a job summary; the job runs from here on</td></tr>
  *   <tr><td>9</td><td>EVERYWHERE</td><td>the rest: an encoded setup task</td><td>once it has run on every daemon
  *       connected: i32 n, n × (u8 0, u8 RESULT flags, bytes payload | u8 1, i32 error code, string message)</td></tr>
+ *   <tr><td>13</td><td>RESERVE_SLOTS</td><td>i32 n (at most 1024)</td><td>i32 n, n × i32 slot: slots reserved for
+ *       daemons the client launches (each daemon's key is derived from the secret and its slot)</td></tr>
+ *   <tr><td>14</td><td>AWAIT_SLOT</td><td>i32 slot, i64 millis (at most 60000)</td><td>u8 1 once a daemon has
+ *       connected at the slot, u8 0 if none did in time</td></tr>
+ *   <tr><td>15</td><td>RELEASE_SLOTS</td><td>i32 n, n × i32 slot</td><td>empty; reserved slots whose launch failed
+ *       are forgotten</td></tr>
+ *   <tr><td>16</td><td>RESET</td><td>the rest: an encoded reset</td><td>as EVERYWHERE, once every daemon connected
+ *       has run it ({@code Daemons.reset})</td></tr>
+ *   <tr><td>17</td><td>SCALE</td><td>i32 target</td><td>empty; the server scales its own pool ({@code --local}) or
+ *       answers an error saying why not</td></tr>
  * </table>
  *
  * A job summary is: id, i64 created (epoch millis), i32 total, i32 done, i32 failed, state (text). A stored result is
@@ -69,6 +79,18 @@ public final class ClientCalls {
     public static final int SUBMIT_ADD = 11;
     /** End storing a job in parts: it runs. */
     public static final int SUBMIT_SEAL = 12;
+
+    /** Reserve slots for daemons the client launches. */
+    public static final int RESERVE_SLOTS = 13;
+    /** Wait (bounded) until a daemon has connected at a slot. */
+    public static final int AWAIT_SLOT = 14;
+    /** Forget reserved slots whose launch failed. */
+    public static final int RELEASE_SLOTS = 15;
+
+    /** Reset every daemon of the server. */
+    public static final int RESET = 16;
+    /** Scale the server's own pool of daemons. */
+    public static final int SCALE = 17;
 
     /** The flags byte of a stored result the server made itself (a task it could not run). */
     public static final int SERVER_ERROR_FLAGS = 0xFF;

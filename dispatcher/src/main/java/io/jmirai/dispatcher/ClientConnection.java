@@ -134,7 +134,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         try {
             if (op == ClientCalls.EVERYWHERE) {
-                everywhere(args, reply);
+                everywhere(args, reply, dispatcher::everywhere);
+                return;
+            }
+            if (op == ClientCalls.RESET) {
+                everywhere(args, reply, dispatcher::reset);
+                return;
+            }
+            if (ClientSlots.handle(dispatcher, op, args, reply)) {
                 return;
             }
             service.request(op, args, reply);
@@ -146,9 +153,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * Runs a client's setup on every daemon of this server (and on those that connect later, as embedded {@code
-     * everywhere} does), and answers once every run now has ended, with each outcome undecoded.
+     * everywhere} does), or a reset on every daemon (with {@link Dispatcher#reset}), and answers once every run now
+     * has ended, with each outcome undecoded.
      */
-    private void everywhere(byte[] setup, Reply reply) {
+    private void everywhere(byte[] setup, Reply reply, PinEverywhere pinEverywhere) {
         List<Outcome> outcomes = new ArrayList<>();
         int[] expected = {-1};
         Runnable answerIfDone = () -> {
@@ -165,13 +173,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
         };
         // on the loop: everywhere() runs inline and the outcomes arrive later on the same loop, after it returned
-        expected[0] = dispatcher.everywhere(
+        expected[0] = pinEverywhere.apply(
                 Unpooled.wrappedBuffer(setup),
                 duplicate -> new TaskRecord(dispatcher.newTaskId(), duplicate, o -> {
                     outcomes.add(o);
                     answerIfDone.run();
                 }));
         answerIfDone.run();
+    }
+
+    /** {@link Dispatcher#everywhere} or {@link Dispatcher#reset}: one run per daemon, returning how many. */
+    private interface PinEverywhere {
+        int apply(
+                io.netty.buffer.ByteBuf payload,
+                java.util.function.Function<io.netty.buffer.ByteBuf, TaskRecord> newRecord);
     }
 
     private static int code(Outcome o) {

@@ -53,7 +53,8 @@ public final class JMiraiServer implements AutoCloseable {
      *     written alone to {@link #certificateFile}
      * @param local how many local daemons to keep
      * @param classpath the tasks' classpath for the local daemons, or null
-     * @param out where to report changes in the connected daemons (one line each)
+     * @param out where to say the URL listened on ({@code jmirai server listening on URL}, first) and then each change
+     *     in the number of connected daemons (one line each)
      * @throws io.jmirai.server.store.StoreException if the store cannot be opened
      * @throws UncheckedIOException if the credentials file cannot be written
      */
@@ -96,6 +97,7 @@ public final class JMiraiServer implements AutoCloseable {
                 b.tls(tls);
             }
             daemons = b.start();
+            clients.started(daemons, local > 0);
             ServerIdentity.rememberUrl(store, daemons.url());
             Credentials credentials = new Credentials(daemons.url(), id.secret(), id.certificatePem());
             credentials.write(credentialsFile);
@@ -106,6 +108,9 @@ public final class JMiraiServer implements AutoCloseable {
                         java.nio.charset.StandardCharsets.UTF_8);
             }
             JMiraiServer server = new JMiraiServer(store, daemons, clients, jobs, credentials, out);
+            // the first line, before the status thread's: scripts and tests wait for it
+            out.println("jmirai server listening on " + credentials.url());
+            out.flush();
             server.reporter.start();
             return server;
         } catch (IOException e) {

@@ -85,7 +85,6 @@ public final class ServerMain implements Callable<Integer> {
             server.close();
             stopped.countDown();
         });
-        out.println("jmirai server listening on " + server.credentials().url());
         out.println("credentials written to " + credentials.toAbsolutePath());
         out.flush();
         try {

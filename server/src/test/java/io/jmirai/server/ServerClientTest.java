@@ -95,13 +95,24 @@ class ServerClientTest {
                 assertThat(Mirai.collect(setups, WAIT)).containsExactly(1); // the server's one daemon
                 assertThat(second.mirai(() -> DaemonContext.get("db")).get(WAIT))
                         .isEqualTo("jdbc:test");
-                assertThatThrownBy(() -> second.scale(2))
-                        .isInstanceOf(IllegalStateException.class)
-                        .hasMessageContaining("connected to a server");
+                assertThat(Mirai.collect(second.reset(), WAIT))
+                        .as("the server's one daemon reset, dropping the setup's entry")
+                        .containsExactly(1);
+                assertThat(second.mirai(() -> String.valueOf(DaemonContext.<Object>get("db")))
+                                .get(WAIT))
+                        .isEqualTo("null");
+                second.scale(2); // the server keeps a local pool (--local 1): it starts one more
+                awaitConnections(second, 2);
                 second.shutdownServer();
                 assertThat(server.exitCode(WAIT)).isZero();
             }
         }
+    }
+
+    private static void awaitConnections(Daemons client, int n) {
+        org.awaitility.Awaitility.await("the server's daemons")
+                .atMost(WAIT)
+                .until(() -> client.status().connections() == n);
     }
 
     @Test
