@@ -980,7 +980,9 @@ public final class Daemons implements AutoCloseable {
          * executing in {@link Status}; timeouts and {@link Mirai#stop()} still resolve them at once (the daemon drops
          * them). When a daemon is lost or recycled, the tasks waiting there, which never started, go back to the
          * front of the queue in their order, without counting as a retry; only its oldest unanswered task can have
-         * started, and it fails with code 19 (or is retried) as before. Ignored in direct mode.
+         * started, and it fails with code 19 (or is retried) as before. When a daemon is idle and nothing is queued,
+         * a task waiting at another daemon is recalled and runs on the idle one (daemons that negotiated {@code
+         * RECALL}), so a window never keeps a short task waiting behind a long one. Ignored in direct mode.
          */
         public Builder prefetch(int n) {
             if (n < 1) {

@@ -51,8 +51,14 @@ class BoundedCloseTest {
 
     @Test
     void shouldNotMakeTryMiraiWaitBehindASeededMiraiWaitingForRoom() throws Exception {
-        try (Daemons daemons =
-                Daemons.builder().local(1).maxQueuedBytes(100_000).seed(7).start()) {
+        // one task in flight: the others stay at the host, where maxQueuedBytes counts them (a prefetched task's
+        // bytes leave the gate once written to its daemon)
+        try (Daemons daemons = Daemons.builder()
+                .local(1)
+                .prefetch(1)
+                .maxQueuedBytes(100_000)
+                .seed(7)
+                .start()) {
             Path started = dir.resolve("started");
             String file = started.toString();
             Mirai<Integer> blocker = daemons.mirai(() -> {

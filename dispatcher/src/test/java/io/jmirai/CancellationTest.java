@@ -36,7 +36,9 @@ class CancellationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        daemons = Daemons.builder().local(1).start();
+        // one task in flight: a task behind the blocker waits at the host (awaiting, never sent), which these tests
+        // pin; stopping tasks prefetched to a daemon is covered by PrefetchTest and TaskLifecycleTest
+        daemons = Daemons.builder().local(1).prefetch(1).start();
         daemonPid = daemons.mirai(() -> ProcessHandle.current().pid()).get(WAIT);
     }
 

@@ -53,7 +53,7 @@ class DaemonLossTest {
 
     @Test
     void shouldResolveRunningAndQueuedTasksAndStopDaemonsOnClose() throws Exception {
-        Daemons daemons = Daemons.builder().start();
+        Daemons daemons = Daemons.builder().prefetch(1).start(); // one in flight: the others are queued at the host
         List<LocalProcess> processes = daemons.launchLocal(1);
         List<Mirai<Integer>> ms = new ArrayList<>();
         ms.add(daemons.mirai(() -> {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.jmirai.launch.LocalProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -77,6 +78,79 @@ class PrefetchTest {
             assertThat(daemons.status().awaiting()).isEqualTo(1);
             LocalProcess second = daemons.launchLocal(1).get(0);
             assertThat(waiting.get(WAIT)).isEqualTo(second.process().pid());
+        }
+    }
+
+    @Test
+    void shouldRecallShortTasksWaitingBehindALongOneForAnIdleDaemon() throws Exception {
+        try (Daemons daemons = Daemons.builder().prefetch(8).start()) {
+            LocalProcess first = daemons.launchLocal(1).get(0);
+            Path started = dir.resolve("started");
+            String file = started.toString();
+            Mirai<Integer> longTask = daemons.mirai(() -> {
+                Probes.writePid(file);
+                Thread.sleep(120_000); // far longer than the test waits for the short ones
+                return 0;
+            });
+            List<Mirai<Long>> shorts = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                shorts.add(daemons.mirai(() -> ProcessHandle.current().pid()));
+            }
+            long busy = Probes.awaitPid(started);
+            assertThat(busy).isEqualTo(first.process().pid());
+            await().atMost(WAIT).until(() -> daemons.status().executing() == 8); // all prefetched behind the long one
+
+            LocalProcess second = daemons.launchLocal(1).get(0); // idle: the waiting ones are recalled for it
+            for (Mirai<Long> m : shorts) {
+                assertThat(m.get(WAIT))
+                        .as("run by the idle daemon")
+                        .isEqualTo(second.process().pid());
+            }
+            assertThat(longTask.isUnresolved()).isTrue();
+
+            List<Mirai<Long>> burst = new ArrayList<>(); // spread over both windows, then recalled
+            for (int i = 0; i < 40; i++) {
+                burst.add(daemons.mirai(() -> ProcessHandle.current().pid()));
+            }
+            for (Mirai<Long> m : burst) {
+                assertThat(m.get(WAIT))
+                        .as("never run behind the long task")
+                        .isEqualTo(second.process().pid());
+            }
+            assertThat(longTask.isUnresolved())
+                    .as("all that while the long task ran")
+                    .isTrue();
+            Status s = daemons.status();
+            assertThat(s.completed()).isEqualTo(47);
+            assertThat(s.executing()).as("only the long task").isEqualTo(1);
+            assertThat(s.awaiting()).isZero();
+
+            assertThat(longTask.stop()).isTrue();
+            assertThat(Probes.code(longTask)).isEqualTo(ErrorValue.CANCELED);
+            s = daemons.status();
+            assertThat(s.completed()).isEqualTo(48);
+            assertThat(s.awaiting() + s.executing()).isZero();
+        }
+    }
+
+    /** The README's "Recall" example, as written there. */
+    @Test
+    void shouldRunTheReadmeRecallExample() throws Exception {
+        try (Daemons daemons = Daemons.builder().prefetch(8).local(2).start()) {
+            Mirai<Integer> slow = daemons.mirai(() -> {
+                Thread.sleep(10_000);
+                return 0;
+            });
+            List<Mirai<Integer>> quick = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int k = i;
+                quick.add(daemons.mirai(() -> k)); // some are first sent behind `slow`, then recalled
+            }
+            for (Mirai<Integer> m : quick) {
+                m.get(Duration.ofSeconds(5)); // all done long before `slow`
+            }
+            assertThat(slow.isUnresolved()).isTrue();
+            slow.get(Duration.ofSeconds(30));
         }
     }
 

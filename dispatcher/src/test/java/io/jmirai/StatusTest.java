@@ -18,7 +18,8 @@ class StatusTest {
 
     @Test
     void shouldCountExactlyAfterAKnownSequence() throws Exception {
-        try (Daemons daemons = Daemons.local(2)) {
+        // one task in flight per daemon, so that the third long-running task waits at the host (awaiting)
+        try (Daemons daemons = Daemons.builder().prefetch(1).local(2).start()) {
             Status s0 = daemons.status();
             assertThat(s0.url())
                     .isEqualTo(daemons.url())

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  * latency_dispatcher latency_nodispatcher tls_dispatcher tls_nodispatcher tcp_dispatcher tcp_nodispatcher floor}),
  * and {@code DAEMON_JVM_ARGS="-XX:… -X…"} launches the local daemons with these JVM options instead of jmirai's
  * defaults ({@code DAEMON_JVM_ARGS=none}: none; the class-data-sharing archive is used either way unless this JVM
- * runs with {@code -Djmirai.launch.cds=false}).
+ * runs with {@code -Djmirai.launch.cds=false}), and {@code PREFETCH=w} gives every session the prefetch window {@code
+ * w} instead of jmirai's default ({@code Daemons.Builder#prefetch}).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.jmirai.benchmarks.SessionBenchmark
@@ -55,6 +56,7 @@ public final class SessionBenchmark {
     private final int cores = Runtime.getRuntime().availableProcessors();
     private final Set<String> sections = sections(System.getenv("SECTIONS"));
     private final LocalLauncher launcher = launcher(System.getenv("DAEMON_JVM_ARGS"));
+    private final int prefetch = env("PREFETCH", 0); // 0: jmirai's default
 
     private final SessionFigures fig = new SessionFigures(System.out, System.err);
     private final List<Double> secBusy = new ArrayList<>();
@@ -83,6 +85,9 @@ public final class SessionBenchmark {
         fig.out("cpu_cores", cores, "cores");
         fig.out("loadavg_1min_at_start", ProcStats.loadAverage(), "load");
         fig.out("runs", runs, "repetitions");
+        if (prefetch > 0) {
+            fig.out("prefetch", prefetch, "tasks");
+        }
         fig.out("host_rss_after_library", (long) ProcStats.memKb("self")[0], "kB");
         memory();
         for (int rep = 1; rep <= runs; rep++) {
@@ -444,6 +449,9 @@ public final class SessionBenchmark {
 
     private void start(Daemons.Builder b) {
         stop();
+        if (prefetch > 0) {
+            b.prefetch(prefetch);
+        }
         daemons = (launcher == null ? b : b.launcher(launcher)).start();
     }
 

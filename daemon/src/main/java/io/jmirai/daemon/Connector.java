@@ -294,6 +294,7 @@ final class Connector {
                 switch (frame.type()) {
                     case TASK -> task(frame);
                     case CANCEL -> daemon.cancel(frame.correlationId());
+                    case RECALL -> daemon.recall(frame.correlationId());
                     case CLASS_BYTES ->
                         classes.answered(
                                 frame.correlationId(), ClassFrames.ClassAnswer.decode(frame.flags(), frame.payload()));

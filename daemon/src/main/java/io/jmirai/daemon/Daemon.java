@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tasks that arrive while one runs wait in arrival order (a host without a dispatcher sends them straight away);
  * the host's dispatcher sends one at a time. A CANCEL frame interrupts the running task, or drops a waiting one and
- * answers for it at once; either way the RESULT carries {@code RESULT_CANCELLED}. {@link #interruptBySignal()} (wired
+ * answers for it at once; either way the RESULT carries {@code RESULT_CANCELLED}. A RECALL frame drops a waiting task
+ * and answers {@code RESULT_RECALLED} at once (the host runs it elsewhere); a task already started runs on. {@link #interruptBySignal()} (wired
  * to SIGINT by {@link DaemonMain}) interrupts the running task, whose RESULT then carries {@code RESULT_INTERRUPTED}.
  * An {@code everywhere} setup ({@link TaskEnvelope#setup()}) moves the cleanup baseline: what it leaves in system
  * properties, locale, time zone and {@code DaemonContext} persists.
@@ -267,6 +268,16 @@ public final class Daemon implements AutoCloseable {
     void cancel(long id) {
         if (runner.cancel(id)) {
             connector.send(FrameHeader.frame(alloc, FrameType.RESULT, FrameType.Flags.RESULT_CANCELLED, id, null), -1);
+        }
+    }
+
+    /**
+     * A RECALL frame arrived: a task still waiting is dropped and answered for at once with {@code RESULT_RECALLED}
+     * (the host runs it elsewhere); one that has started runs on and answers as usual.
+     */
+    void recall(long id) {
+        if (runner.recall(id)) {
+            connector.send(FrameHeader.frame(alloc, FrameType.RESULT, FrameType.Flags.RESULT_RECALLED, id, null), -1);
         }
     }
 

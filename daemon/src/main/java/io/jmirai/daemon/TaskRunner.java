@@ -19,11 +19,12 @@ import java.util.concurrent.Executor;
  * ({@link CleanupBaseline}) that a successful {@code everywhere} setup moves. Tasks that arrive while one runs wait
  * in the worker's queue, and the worker takes the next one as soon as it has finished one, without a round trip
  * through the event loop; results go back to the loop through a {@link ResultOutbox} (one wake-up per batch). A
- * cancel interrupts the running task (its RESULT carries {@code RESULT_CANCELLED}) or drops a waiting one; a signal
+ * cancel interrupts the running task (its RESULT carries {@code RESULT_CANCELLED}) or drops a waiting one; a recall
+ * drops a waiting one and leaves a running one alone; a signal
  * ({@link #interruptBySignal}) interrupts with {@code RESULT_INTERRUPTED}. The worker stops taking tasks after
  * {@code maxTasks} of them, after {@link #hold()}, and after an answer that asks to recycle the daemon.
  *
- * <p>Threading: {@link #enqueue}, {@link #cancel}, {@link #hold}, {@link #dropBacklog} are called on the daemon's
+ * <p>Threading: {@link #enqueue}, {@link #cancel}, {@link #recall}, {@link #hold}, {@link #dropBacklog} are called on the daemon's
  * event loop; {@link #interruptBySignal} is thread-safe; tasks run on the worker. The queue, the running task's state
  * (thread, id, cancel and signal flags) and the counters are guarded by one lock; the cleanup baseline is the
  * worker's alone.
@@ -186,6 +187,27 @@ final class TaskRunner {
                 }
                 return false;
             }
+            for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
+                Waiting w = it.next();
+                if (w.id() == id) {
+                    it.remove();
+                    w.payload().release();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes back task {@code id} if it waits (the host recalls it to run it elsewhere); a running or finished task is
+     * left alone. The check and the removal hold the queue's lock, so the worker either has taken the task (it runs,
+     * and answers as usual) or never will.
+     *
+     * @return true if it was waiting and was dropped (the caller answers {@code RESULT_RECALLED} at once)
+     */
+    boolean recall(long id) {
+        synchronized (taskLock) {
             for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
                 Waiting w = it.next();
                 if (w.id() == id) {

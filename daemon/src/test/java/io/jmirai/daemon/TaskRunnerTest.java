@@ -241,6 +241,61 @@ class TaskRunnerTest {
     }
 
     @Test
+    void shouldGiveBackAWaitingTaskOnRecallAndLeaveTheRunningOneAlone() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        gate = new CountDownLatch(1);
+        runner.enqueue(1, payload(BLOCKER), 1);
+        ByteBuf second = payload((Callable<Integer> & Serializable) () -> 2);
+        ByteBuf third = payload((Callable<Integer> & Serializable) () -> 3);
+        runner.enqueue(2, second, 1);
+        runner.enqueue(3, third, 1);
+        assertThat(starts.poll(10, TimeUnit.SECONDS)).as("the blocker runs").isEqualTo(1L);
+        assertThat(runner.recall(1)).as("running: not recalled").isFalse();
+        assertThat(runner.recall(3))
+                .as("waiting: dropped, the caller answers for it")
+                .isTrue();
+        assertThat(third.refCnt()).isZero();
+        assertThat(runner.recall(3)).as("a second recall finds nothing").isFalse();
+        assertThat(runner.recall(9)).as("unknown id").isFalse();
+        gate.countDown();
+        Finished first = next();
+        Finished last = next();
+        assertThat(first.id()).isEqualTo(1);
+        assertThat(first.flags()).as("not interrupted, not cancelled").isZero();
+        assertThat(codec.decode(first.result())).isEqualTo(1);
+        assertThat(last.id()).isEqualTo(2);
+        first.result().release();
+        last.result().release();
+        awaitIdle();
+        assertThat(done).isEmpty();
+        assertThat(starts).containsExactly(2L);
+    }
+
+    @Test
+    void shouldEitherRecallATaskOrRunItButNeverBoth() throws Exception {
+        runner.maxFrameLength(1 << 20);
+        int recalled = 0;
+        for (int i = 0; i < 200; i++) {
+            long id = 100 + i;
+            runner.enqueue(id, payload((Callable<Integer> & Serializable) () -> 1), 1);
+            if (i % 2 == 0) {
+                Thread.yield(); // sometimes the worker takes it first
+            }
+            if (runner.recall(id)) {
+                recalled++;
+            } else {
+                Finished f = next();
+                assertThat(f.id()).isEqualTo(id);
+                assertThat(f.flags()).isZero();
+                f.result().release();
+            }
+            awaitIdle();
+        }
+        assertThat(done).as("a recalled task never answers").isEmpty();
+        assertThat(starts.size() + recalled).as("each task exactly once").isEqualTo(200);
+    }
+
+    @Test
     void shouldReleaseTheBacklogWhenDropped() throws Exception {
         runner.maxFrameLength(1 << 20);
         gate = new CountDownLatch(1);

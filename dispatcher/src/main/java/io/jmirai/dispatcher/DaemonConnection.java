@@ -53,6 +53,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     long pid;
     /** Tasks sent and not yet answered, in send order; resolved ones stay until their late RESULT arrives. */
     final LinkedHashMap<Long, TaskRecord> inflight = new LinkedHashMap<>();
+    /** Payload bytes of the tasks in {@link #inflight} (for the prefetch byte limit). */
+    long inflightBytes;
     /** Tasks for this daemon only ({@code everywhere} setups), served before the shared queue. */
     final ArrayDeque<TaskRecord> pinned = new ArrayDeque<>();
     /** Being closed because a cancelled task ignored its interrupt: gets no more tasks. */
@@ -72,6 +74,8 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
     DaemonList list;
     DaemonConnection listPrev;
     DaemonConnection listNext;
+    /** The handshake negotiated {@code Capability.RECALL}: the host may take back tasks the daemon has not started. */
+    boolean recalls;
     /** What the handshake settled; null until then. */
     private Negotiated negotiated;
     /**
@@ -167,6 +171,10 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             negotiated.checkReceived(frame.type());
             switch (frame.type()) {
                 case RESULT -> {
+                    if (!recalls && (frame.flags() & FrameType.Flags.RESULT_RECALLED) != 0) {
+                        throw new ProtocolException("RESULT flagged recalled on a connection that did not negotiate"
+                                + " RECALL: task=" + frame.correlationId());
+                    }
                     recycling |= (frame.flags() & FrameType.Flags.RESULT_LAST) != 0; // exits next: send it nothing
                     dispatcher.result(
                             this,
@@ -250,6 +258,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
         }
         authenticated = true;
         negotiated = Negotiated.of(hello, welcome);
+        recalls = negotiated.has(Capability.RECALL);
         if (negotiated.has(Capability.CLASS_LOADING)) {
             classes = new ClassServer(classSource, max);
         }
@@ -363,6 +372,15 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
             channel.writeAndFlush(FrameHeader.frame(channel.alloc(), FrameType.CANCEL, 0, id, null))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+    }
+
+    /**
+     * Asks the daemon to give back task {@code id} if it has not started it, without flushing (the caller flushes
+     * once per pass, {@link WriteBatch}).
+     */
+    void recall(long id) {
+        channel.write(FrameHeader.frame(channel.alloc(), FrameType.RECALL, 0, id, null))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Says goodbye and closes. */

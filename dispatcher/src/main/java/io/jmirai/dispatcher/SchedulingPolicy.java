@@ -20,6 +20,15 @@ interface SchedulingPolicy {
     /** Sends a task to a daemon: marks it running, counts it and writes its TASK frame. */
     interface Assigner {
         void assign(DaemonConnection conn, TaskRecord task);
+
+        /**
+         * Asks {@code conn} to give back {@code task}, sent to it and (as far as the host knows) not started there:
+         * marks it recalling and writes a RECALL frame. Only for a connection that negotiated recall ({@link
+         * DaemonConnection#recalls}).
+         */
+        default void recall(DaemonConnection conn, TaskRecord task) {
+            throw new UnsupportedOperationException("recall");
+        }
     }
 
     /** @return the policy for {@code direct} mode, or the FIFO policy with a window of {@code prefetch} per daemon */
@@ -53,6 +62,17 @@ interface SchedulingPolicy {
 
     /** {@code conn} answered one of its tasks (resolved or late): it may have room for another. */
     void completed(DaemonConnection conn);
+
+    /**
+     * {@code conn} gave back a task it was sent and never started (a RECALL answered): the task is already {@link
+     * #requeued}; assign it, to a daemon that is idle first, and let {@code conn} take what it has room for.
+     */
+    default void recalled(DaemonConnection conn) {
+        completed(conn);
+    }
+
+    /** A recall this policy asked for is settled (answered either way, or its daemon is gone). */
+    default void recallSettled() {}
 
     /** {@code conn} is gone or being recycled: it takes no more tasks. */
     void lost(DaemonConnection conn);

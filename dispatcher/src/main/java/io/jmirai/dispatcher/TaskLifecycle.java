@@ -1,6 +1,7 @@
 package io.jmirai.dispatcher;
 
 import io.jmirai.ErrorValue;
+import io.jmirai.transport.protocol.FrameType;
 import io.jmirai.transport.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
@@ -33,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * place in the daemon's window. When a daemon is lost, only its oldest unanswered task can have started: with a
  * policy that {@link SchedulingPolicy#returnsUnstarted returns unstarted tasks}, the others go back to the queue
  * without counting as a retry (all of them when the daemon said it exits by a limit, after its last RESULT).
- * Frames are written without a flush; {@link WriteBatch} flushes each connection once per pass of the loop.
+ * A policy may also recall a task sent to a daemon and not started there (RECALL, {@link PrefetchScheduling}): the
+ * daemon answers {@code RESULT_RECALLED} and the task is queued again at the front, as above, or, if it had started,
+ * answers as usual. Frames are written without a flush; {@link WriteBatch} flushes each connection once per pass of
+ * the loop.
  *
  * <p>Threading: confined to the dispatcher's event loop.
  */
@@ -75,7 +79,17 @@ final class TaskLifecycle {
         this.interruptGrace = interruptGrace;
         this.recycler = recycler;
         this.events = events;
-        this.policy = SchedulingPolicy.of(direct, prefetch, this::assign);
+        this.policy = SchedulingPolicy.of(direct, prefetch, new SchedulingPolicy.Assigner() {
+            @Override
+            public void assign(DaemonConnection conn, TaskRecord task) {
+                TaskLifecycle.this.assign(conn, task);
+            }
+
+            @Override
+            public void recall(DaemonConnection conn, TaskRecord task) {
+                TaskLifecycle.this.recall(conn, task);
+            }
+        });
         this.deadlines = new Deadlines(loop, this::expire);
         this.writes = new WriteBatch(loop);
     }
@@ -172,6 +186,8 @@ final class TaskLifecycle {
         task.state = TaskRecord.State.RUNNING;
         task.connection = conn;
         conn.inflight.put(task.id(), task);
+        task.sentBytes = task.payload().readableBytes();
+        conn.inflightBytes += task.sentBytes;
         counters.assigned(task);
         conn.row.assigned++;
         if (events != DispatchEvents.NOOP && !task.internal) {
@@ -181,12 +197,42 @@ final class TaskLifecycle {
         writes.written(conn);
     }
 
-    /** A RESULT (or, from a server, a FAILURE) arrived from {@code conn}. */
+    /** The policy's {@link SchedulingPolicy.Assigner#recall}: ask {@code conn} to give {@code task} back. */
+    private void recall(DaemonConnection conn, TaskRecord task) {
+        task.recalling = true;
+        conn.recall(task.id());
+        writes.written(conn);
+    }
+
+    /**
+     * A RESULT (or, from a server, a FAILURE) arrived from {@code conn}. A RESULT flagged {@code RESULT_RECALLED} answers a RECALL: the task never ran
+     * there and goes back to the front of the queue, neither resolved nor counted as a retry (unless it was resolved
+     * meanwhile, by a stop or its timeout, when it is just forgotten).
+     */
     void result(DaemonConnection conn, long taskId, Outcome result) {
-        TaskRecord task = conn.inflight.remove(taskId);
+        TaskRecord task = conn.inflight.get(taskId);
         if (task == null) {
             throw new ProtocolException("result for a task not assigned to this daemon: task=" + taskId + ", assigned="
                     + (conn.inflight.isEmpty() ? "none" : conn.inflight.keySet()));
+        }
+        boolean recalled = result instanceof Outcome.Result r && (r.flags() & FrameType.Flags.RESULT_RECALLED) != 0;
+        if (recalled && !task.recalling) {
+            throw new ProtocolException("result flagged recalled for a task that was not recalled: task=" + taskId);
+        }
+        conn.inflight.remove(taskId);
+        conn.inflightBytes -= task.sentBytes;
+        if (task.recalling) {
+            task.recalling = false; // answered either way: the recall is settled
+            policy.recallSettled();
+        }
+        if (recalled) {
+            if (!task.isDone()) {
+                giveBack(task, conn);
+            } else {
+                conn.row.assigned--; // resolved meanwhile (a stop, its timeout): never ran there either
+            }
+            policy.recalled(conn);
+            return;
         }
         conn.row.complete++;
         if (!task.isDone()) {
@@ -238,10 +284,15 @@ final class TaskLifecycle {
         policy.lost(conn);
         List<TaskRecord> lost = new ArrayList<>(conn.inflight.values());
         conn.inflight.clear();
+        conn.inflightBytes = 0;
         // Every task in flight at a server may have started there (it runs many at once): none goes back unstarted.
         boolean returns = policy.returnsUnstarted() && conn.upstream == null;
         for (int i = lost.size() - 1; i >= 0; i--) {
             TaskRecord task = lost.get(i);
+            if (task.recalling) {
+                task.recalling = false; // never answered: the recall is moot
+                policy.recallSettled();
+            }
             if (task.isDone()) {
                 continue;
             }

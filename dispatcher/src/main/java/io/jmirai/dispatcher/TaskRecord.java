@@ -39,6 +39,10 @@ public final class TaskRecord {
     boolean pinned;
     boolean internal;
     int losses;
+    /** Payload bytes when it was last sent (counted in its connection's {@code inflightBytes} while there). */
+    int sentBytes;
+    /** A RECALL was sent for it and not yet answered ({@link PrefetchScheduling}). */
+    boolean recalling;
     /** Submission order on the dispatcher's thread (returned tasks are queued again in this order). */
     long seq;
     /** Held by {@link Deadlines}, due at {@link #due} on the loop's clock. */

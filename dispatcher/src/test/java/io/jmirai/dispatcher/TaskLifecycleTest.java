@@ -378,6 +378,32 @@ class TaskLifecycleTest {
     }
 
     @Test
+    void shouldPrefetchNoMoreThanAMebibyteOfPayloadToABusyDaemon() {
+        lifecycle(false, 4);
+        DaemonConnection d = connect(1);
+        List<Outcome> out = new ArrayList<>();
+        int big = (int) (PrefetchScheduling.PREFETCH_BYTES * 6 / 10);
+        for (long id = 1; id <= 3; id++) {
+            TaskRecord r = new TaskRecord(id, Unpooled.wrappedBuffer(new byte[big]), out::add);
+            records.add(r);
+            tasks.submit(r);
+        }
+        tasks.submit(task(4, out));
+        assertThat(sent(d))
+                .as("a second large task would not fit: it waits, and so does the next")
+                .containsExactly("TASK:1");
+        assertThat(d.inflightBytes).isEqualTo(big);
+        tasks.result(d, 1, ok());
+        assertThat(sent(d)).containsExactly("TASK:2");
+        tasks.result(d, 2, ok());
+        assertThat(sent(d)).as("a small task fits behind a large one").containsExactly("TASK:3", "TASK:4");
+        tasks.result(d, 3, ok());
+        tasks.result(d, 4, ok());
+        assertThat(d.inflightBytes).isZero();
+        assertCounters(0, 0, 4);
+    }
+
+    @Test
     void shouldFlushOncePerPassNotPerFrame() {
         lifecycle(false, 3);
         DaemonConnection d = connect(1);

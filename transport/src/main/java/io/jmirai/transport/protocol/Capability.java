@@ -34,10 +34,16 @@ public enum Capability {
     TRACE_CONTEXT(1),
 
     /**
+     * The host may take back a task it prefetched to a daemon that has not started it ({@link FrameType#RECALL}); the
+     * daemon answers a RESULT flagged {@link FrameType.Flags#RESULT_RECALLED}, or nothing if the task has started.
+     */
+    RECALL(2),
+
+    /**
      * A role, not a feature: the peer is a <em>client</em> of a server (it submits tasks and asks for jobs), not a
      * daemon. Set only in a client's HELLO; never in {@link Capabilities#supported()}, so no daemon advertises it. A
      * host that accepts clients answers it in WELCOME; the frame types {@link FrameType#REQUEST}, {@link
-     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bits 2 and 3 are left for other features.)
+     * FrameType#REPLY} and {@link FrameType#FAILURE} require it. (Bit 3 is left for another feature.)
      */
     CLIENT(4);
 

@@ -26,6 +26,8 @@ package io.jmirai.transport.protocol;
  *       request failed, the payload is a UTF-8 message</td></tr>
  *   <tr><td>0x0d</td><td>FAILURE</td><td>server → client</td><td>task id</td><td>i32 error code, UTF-8 message: a
  *       task forwarded by the server ended without a RESULT (its daemon lost, cancelled, ...)</td></tr>
+ *   <tr><td>0x0e</td><td>RECALL</td><td>host → daemon</td><td>task id</td><td>empty; needs
+ *       {@link Capability#RECALL}</td></tr>
  * </table>
  *
  * <p>On a client's connection to a server ({@link Capability#CLIENT}) the client plays the host's part for TASK and
@@ -46,9 +48,16 @@ public enum FrameType {
     /**
      * A task's outcome. Flag bit 0: the task threw (payload is an error); bit 1: it was cancelled by a CANCEL frame;
      * bit 2: it was interrupted by a signal to the daemon process; bit 3: the daemon exits after this result (a limit,
-     * or recycling), so the host sends it nothing more.
+     * or recycling), so the host sends it nothing more; bit 4: the task was recalled before it started (only on a
+     * connection that negotiated {@link Capability#RECALL}).
      */
-    RESULT(0x04, Flags.RESULT_ERROR | Flags.RESULT_CANCELLED | Flags.RESULT_INTERRUPTED | Flags.RESULT_LAST),
+    RESULT(
+            0x04,
+            Flags.RESULT_ERROR
+                    | Flags.RESULT_CANCELLED
+                    | Flags.RESULT_INTERRUPTED
+                    | Flags.RESULT_LAST
+                    | Flags.RESULT_RECALLED),
     /** Asks the daemon to interrupt the task with this id. */
     CANCEL(0x05, 0),
     /** Keeps an idle connection alive. */
@@ -69,7 +78,13 @@ public enum FrameType {
     /** The server's answer to a REQUEST. Flag bit 0: the request failed; the payload is a UTF-8 message. */
     REPLY(0x0c, Flags.REPLY_ERROR, Capabilities.of(Capability.CLIENT)),
     /** A forwarded task ended without a RESULT, at the server: i32 code and UTF-8 message. */
-    FAILURE(0x0d, 0, Capabilities.of(Capability.CLIENT));
+    FAILURE(0x0d, 0, Capabilities.of(Capability.CLIENT)),
+    /**
+     * Asks the daemon to give back the task with this id if it has not started it (a prefetched task that an idle
+     * daemon could start sooner): the daemon drops it and answers a RESULT flagged {@link Flags#RESULT_RECALLED} with
+     * an empty payload; a task that has started is left alone and answers as usual.
+     */
+    RECALL(0x0e, 0, Capabilities.of(Capability.RECALL));
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -150,6 +165,11 @@ public enum FrameType {
          * Says nothing about the task's outcome.
          */
         public static final int RESULT_LAST = 1 << 3;
+        /**
+         * RESULT: the answer to a RECALL: the task was dropped without running (payload empty) and the host may send
+         * it elsewhere. Only on a connection that negotiated {@link Capability#RECALL}.
+         */
+        public static final int RESULT_RECALLED = 1 << 4;
         /** CLASS_BYTES: the host does not serve this class; the payload is the reason (UTF-8 text). */
         public static final int CLASS_NOT_FOUND = 1;
         /** REPLY: the request failed; the payload is a UTF-8 message. */

@@ -292,7 +292,7 @@ class FrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0010, 0x001f, 0x0100, 0x8000, 0xffff})
+    @ValueSource(ints = {0x0020, 0x003f, 0x0100, 0x8000, 0xffff}) // bit 4 is RESULT_RECALLED
     void shouldRejectReservedResultFlagBits(int flags) {
         assertRejects(buffer(header(12, FrameHeader.VERSION, FrameType.RESULT.code(), flags, 1)))
                 .hasMessageContaining("reserved flag bits set")

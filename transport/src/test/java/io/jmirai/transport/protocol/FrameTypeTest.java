@@ -21,6 +21,7 @@ class FrameTypeTest {
         assertThat(FrameType.CHALLENGE.code()).isEqualTo(0x08);
         assertThat(FrameType.CLASS_REQUEST.code()).isEqualTo(0x09);
         assertThat(FrameType.CLASS_BYTES.code()).isEqualTo(0x0a);
+        assertThat(FrameType.RECALL.code()).isEqualTo(0x0e);
     }
 
     @Test
@@ -48,7 +49,8 @@ class FrameTypeTest {
 
     @Test
     void shouldAllowFlagsOnResultTaskClassBytesAndReplyOnly() {
-        assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b1111);
+        assertThat(FrameType.RESULT.allowedFlags()).isEqualTo(0b11111);
+        assertThat(FrameType.Flags.RESULT_RECALLED).isEqualTo(16);
         assertThat(FrameType.Flags.RESULT_LAST).isEqualTo(8);
         assertThat(FrameType.Flags.RESULT_ERROR).isEqualTo(1);
         assertThat(FrameType.Flags.RESULT_CANCELLED).isEqualTo(2);
@@ -84,6 +86,19 @@ class FrameTypeTest {
             assertThat(bare.canSend(t)).as("%s", t).isTrue();
             bare.checkReceived(t);
         }
+    }
+
+    @Test
+    void shouldSendRecallOnlyWhereNegotiated() {
+        assertThat(FrameType.RECALL.requires()).isEqualTo(Capabilities.of(Capability.RECALL));
+        assertThat(Capability.RECALL.bit()).isEqualTo(2);
+        assertThat(new Negotiated(1, Capabilities.NONE).canSend(FrameType.RECALL))
+                .isFalse();
+        assertThat(new Negotiated(1, Capabilities.of(Capability.RECALL)).canSend(FrameType.RECALL))
+                .isTrue();
+        assertThatThrownBy(() -> new Negotiated(1, Capabilities.NONE).checkReceived(FrameType.RECALL))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("type=RECALL, requires=[RECALL]");
     }
 
     @Test
