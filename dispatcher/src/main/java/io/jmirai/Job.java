@@ -162,12 +162,17 @@ public final class Job<R> {
     }
 
     /** What to do with each stored result. */
-    private interface Each {
-        void accept(int index, Object value);
+    private interface Each<T> {
+        void accept(int index, T value);
     }
 
     /** Fetches the stored results page by page, in item order, decoding each. */
-    private void forEachStored(Each each) {
+    private void forEachStored(Each<Object> each) {
+        forEachStoredRaw((index, stored) -> each.accept(index, decode(index, stored)));
+    }
+
+    /** Fetches the stored results page by page, in item order, as stored (flags byte, then the payload). */
+    private void forEachStoredRaw(Each<byte[]> each) {
         int from = 0;
         while (from >= 0) {
             byte[] args =
@@ -176,7 +181,7 @@ public final class Job<R> {
             int n = in.i32();
             for (int i = 0; i < n; i++) {
                 int index = in.i32();
-                each.accept(index, decode(index, in.bytes()));
+                each.accept(index, in.bytes());
             }
             from = in.i32();
         }
@@ -214,22 +219,12 @@ public final class Job<R> {
     public List<java.nio.file.Path> outputFiles(java.nio.file.Path dir) {
         Objects.requireNonNull(dir, "dir");
         List<java.nio.file.Path> written = new ArrayList<>();
-        int from = 0;
-        while (from >= 0) {
-            byte[] args =
-                    new ClientCalls.Out().str(id).i32(from).i32(PAGE_BYTES).toBytes();
-            ClientCalls.In in = new ClientCalls.In(daemons.call(ClientCalls.FETCH, args, SLACK));
-            int n = in.i32();
-            for (int i = 0; i < n; i++) {
-                int index = in.i32();
-                byte[] stored = in.bytes();
-                int flags = stored.length == 0 ? ClientCalls.SERVER_ERROR_FLAGS : stored[0] & 0xFF;
-                if (flags != ClientCalls.SERVER_ERROR_FLAGS && raw(index, flags, stored) instanceof TaskOutput out) {
-                    written.addAll(write(dir.resolve(Integer.toString(index)), out));
-                }
+        forEachStoredRaw((index, stored) -> {
+            int flags = stored.length == 0 ? ClientCalls.SERVER_ERROR_FLAGS : stored[0] & 0xFF;
+            if (flags != ClientCalls.SERVER_ERROR_FLAGS && raw(index, flags, stored) instanceof TaskOutput out) {
+                written.addAll(write(dir.resolve(Integer.toString(index)), out));
             }
-            from = in.i32();
-        }
+        });
         return written;
     }
 

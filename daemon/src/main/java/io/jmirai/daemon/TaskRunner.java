@@ -187,16 +187,8 @@ final class TaskRunner {
                 }
                 return false;
             }
-            for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
-                Waiting w = it.next();
-                if (w.id() == id) {
-                    it.remove();
-                    w.payload().release();
-                    return true;
-                }
-            }
+            return dropWaiting(id);
         }
-        return false;
     }
 
     /**
@@ -208,13 +200,18 @@ final class TaskRunner {
      */
     boolean recall(long id) {
         synchronized (taskLock) {
-            for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
-                Waiting w = it.next();
-                if (w.id() == id) {
-                    it.remove();
-                    w.payload().release();
-                    return true;
-                }
+            return dropWaiting(id);
+        }
+    }
+
+    /** @return whether task {@code id} was waiting, now dropped and its payload released. Holds taskLock. */
+    private boolean dropWaiting(long id) {
+        for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.id() == id) {
+                it.remove();
+                w.payload().release();
+                return true;
             }
         }
         return false;

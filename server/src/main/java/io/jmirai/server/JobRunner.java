@@ -269,20 +269,26 @@ final class JobRunner implements AutoCloseable {
         });
     }
 
+    /** @return the task payloads of a submit request: a count (checked against the bytes left), then each payload */
+    private static List<byte[]> payloads(ClientCalls.In in) {
+        int n = in.i32();
+        if (n < 0 || n > in.remaining() / 4) {
+            throw new IllegalArgumentException("bad task count: n=" + n);
+        }
+        List<byte[]> payloads = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            payloads.add(in.bytes());
+        }
+        return payloads;
+    }
+
     private void serve(int op, ClientCalls.In in, ClientService.Reply reply) {
         switch (op) {
             case ClientCalls.SUBMIT_JOB -> {
                 String id = in.str();
-                int n = in.i32();
-                if (n < 0 || n > in.remaining() / 4) {
-                    throw new IllegalArgumentException("bad task count: n=" + n);
-                }
-                List<byte[]> payloads = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    payloads.add(in.bytes());
-                }
+                List<byte[]> payloads = payloads(in);
                 JobInfo info = store.submitJob(id.isEmpty() ? null : id, payloads); // durable on return
-                LOG.info("job stored: job={}, tasks={}", info.id(), n);
+                LOG.info("job stored: job={}, tasks={}", info.id(), payloads.size());
                 reply.ok(summary(new ClientCalls.Out(), info).toBytes()); // stored: the client may go
                 start(info); // reads the payloads back from the store, a window at a time
             }
@@ -295,14 +301,7 @@ final class JobRunner implements AutoCloseable {
             case ClientCalls.SUBMIT_ADD -> {
                 String id = in.str();
                 int first = in.i32();
-                int n = in.i32();
-                if (n < 0 || n > in.remaining() / 4) {
-                    throw new IllegalArgumentException("bad task count: n=" + n);
-                }
-                List<byte[]> payloads = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    payloads.add(in.bytes());
-                }
+                List<byte[]> payloads = payloads(in);
                 store.addTasks(id, first, payloads);
                 reply.ok(new byte[0]);
             }
