@@ -10,7 +10,7 @@ import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.Capabilities;
 import io.jmirai.transport.protocol.Capability;
 import io.jmirai.transport.protocol.ClassFrames;
-import io.jmirai.transport.protocol.Extensions;
+import io.jmirai.transport.protocol.DialerHandshake;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -269,13 +269,13 @@ final class Connector {
     private final class HostHandler extends ChannelInboundHandlerAdapter {
         private final int attempt;
         private final TransportReadyHandler ready;
-        private Handshake.Challenge challenge;
-        private Handshake.Hello hello;
+        private final DialerHandshake handshake;
         private Negotiated negotiated;
 
         HostHandler(int attempt, TransportReadyHandler ready) {
             this.attempt = attempt;
             this.ready = ready;
+            this.handshake = new DialerHandshake(config.secret());
         }
 
         @Override
@@ -330,38 +330,23 @@ final class Connector {
         private void handshake(ChannelHandlerContext ctx, Frame frame) {
             switch (frame.type()) {
                 case CHALLENGE -> {
-                    if (challenge != null) {
-                        throw new ProtocolException("second challenge");
-                    }
-                    challenge = Handshake.Challenge.decode(frame.payload());
-                    long pid = ProcessHandle.current().pid();
                     Capabilities advertised = classes != null
                             ? Capabilities.supported()
                             : Capabilities.supported().without(Capability.CLASS_LOADING);
-                    hello = Handshake.Hello.answer(
-                            config.secret(),
-                            challenge,
-                            config.slot(),
-                            pid,
-                            config.token(),
-                            advertised,
-                            Extensions.NONE);
-                    ctx.writeAndFlush(FrameHeader.frame(ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))
+                    ctx.writeAndFlush(handshake.hello(
+                                    ctx.alloc(), frame.payload(), config.slot(), config.token(), advertised))
                             .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 }
                 case WELCOME -> {
-                    if (hello == null) {
-                        throw new ProtocolException("welcome before challenge");
-                    }
-                    Handshake.Welcome welcome = Handshake.Welcome.decode(frame.payload());
-                    if (!welcome.verify(config.secret(), challenge, hello)) {
+                    Handshake.Welcome welcome = handshake.welcome(frame.payload());
+                    if (welcome == null) {
                         daemon.exit(
                                 ExitCode.AUTHENTICATION_FAILED,
                                 "host failed to prove the secret: url=" + Redact.url(config.url()));
                         ctx.close();
                         return;
                     }
-                    negotiated = Negotiated.of(hello, welcome);
+                    negotiated = handshake.negotiated(welcome);
                     if (welcome.heartbeatMillis() > 0) {
                         ctx.pipeline().addAfter("ready", "heartbeat", new HeartbeatHandler(welcome.heartbeatMillis()));
                     }

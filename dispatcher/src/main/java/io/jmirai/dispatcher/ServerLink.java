@@ -6,7 +6,7 @@ import io.jmirai.transport.Transports;
 import io.jmirai.transport.log.Redact;
 import io.jmirai.transport.protocol.Capabilities;
 import io.jmirai.transport.protocol.Capability;
-import io.jmirai.transport.protocol.Extensions;
+import io.jmirai.transport.protocol.DialerHandshake;
 import io.jmirai.transport.protocol.Frame;
 import io.jmirai.transport.protocol.FrameDecoder;
 import io.jmirai.transport.protocol.FrameHeader;
@@ -212,8 +212,7 @@ final class ServerLink {
 
     /** The handshake, client side; replaced by the dispatcher's upstream {@link DaemonConnection} once it is done. */
     private final class Handshaker extends ChannelInboundHandlerAdapter {
-        private Handshake.Challenge challenge;
-        private Handshake.Hello hello;
+        private final DialerHandshake handshake = new DialerHandshake(secret);
         private boolean handedOver;
         private String endReason;
 
@@ -226,23 +225,14 @@ final class ServerLink {
             }
             try {
                 switch (frame.type()) {
-                    case CHALLENGE -> {
-                        if (challenge != null) {
-                            throw new ProtocolException("second challenge");
-                        }
-                        challenge = Handshake.Challenge.decode(frame.payload());
-                        hello = Handshake.Hello.answer(
-                                secret,
-                                challenge,
-                                0,
-                                ProcessHandle.current().pid(),
-                                "",
-                                Capabilities.of(Capability.CLIENT), // a client uses no daemon feature
-                                Extensions.NONE);
-                        ctx.writeAndFlush(FrameHeader.frame(
-                                        ctx.alloc(), FrameType.HELLO, 0, 0, hello.encode(ctx.alloc())))
+                    case CHALLENGE ->
+                        ctx.writeAndFlush(handshake.hello(
+                                        ctx.alloc(),
+                                        frame.payload(),
+                                        0,
+                                        "",
+                                        Capabilities.of(Capability.CLIENT))) // a client uses no daemon feature
                                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-                    }
                     case WELCOME -> welcome(ctx, frame);
                     case GOODBYE -> {
                         Handshake.Goodbye goodbye = Handshake.Goodbye.decode(frame.payload());
@@ -261,17 +251,14 @@ final class ServerLink {
         }
 
         private void welcome(ChannelHandlerContext ctx, Frame frame) {
-            if (hello == null) {
-                throw new ProtocolException("welcome before challenge");
-            }
-            Handshake.Welcome welcome = Handshake.Welcome.decode(frame.payload());
-            if (!welcome.verify(secret, challenge, hello)) {
+            Handshake.Welcome welcome = handshake.welcome(frame.payload());
+            if (welcome == null) {
                 endReason = "the server failed to prove the secret: url=" + Redact.url(url);
                 stopped = !firstConnection.isDone() || stopped;
                 ctx.close();
                 return;
             }
-            Negotiated negotiated = Negotiated.of(hello, welcome);
+            Negotiated negotiated = handshake.negotiated(welcome);
             if (!negotiated.has(Capability.CLIENT)) {
                 endReason = "not a server that accepts clients: url=" + Redact.url(url);
                 ctx.close();
