@@ -29,7 +29,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -280,11 +279,7 @@ final class Connector {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof Frame frame)) {
-                ReferenceCountUtil.release(msg);
-                throw new ProtocolException(
-                        "unexpected message: " + msg.getClass().getSimpleName());
-            }
+            Frame frame = Frame.from(msg);
             try {
                 if (!authenticated) {
                     handshake(ctx, frame);

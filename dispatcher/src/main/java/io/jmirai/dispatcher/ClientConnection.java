@@ -13,7 +13,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,10 +59,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ReferenceCountUtil.release(msg);
-            throw new ProtocolException("unexpected message: " + msg.getClass().getSimpleName());
-        }
+        Frame frame = Frame.from(msg);
         try {
             negotiated.checkReceived(frame.type());
             switch (frame.type()) {

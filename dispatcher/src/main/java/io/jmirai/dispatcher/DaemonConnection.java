@@ -20,7 +20,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -159,10 +158,7 @@ final class DaemonConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ReferenceCountUtil.release(msg);
-            throw new ProtocolException("unexpected message: " + msg.getClass().getSimpleName());
-        }
+        Frame frame = Frame.from(msg);
         try {
             if (!authenticated) {
                 handshake(ctx, frame);

@@ -25,7 +25,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -218,11 +217,7 @@ final class ServerLink {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof Frame frame)) {
-                ReferenceCountUtil.release(msg);
-                throw new ProtocolException(
-                        "unexpected message: " + msg.getClass().getSimpleName());
-            }
+            Frame frame = Frame.from(msg);
             try {
                 switch (frame.type()) {
                     case CHALLENGE ->

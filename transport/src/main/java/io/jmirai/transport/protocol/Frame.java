@@ -23,6 +23,20 @@ public final class Frame extends DefaultByteBufHolder {
         this.correlationId = correlationId;
     }
 
+    /**
+     * What a handler after the {@link FrameDecoder} reads: a frame, or a pipeline error.
+     *
+     * @return {@code msg} as a frame
+     * @throws ProtocolException for anything else, which is released first
+     */
+    public static Frame from(Object msg) {
+        if (msg instanceof Frame frame) {
+            return frame;
+        }
+        io.netty.util.ReferenceCountUtil.release(msg);
+        throw new ProtocolException("unexpected message: " + msg.getClass().getSimpleName());
+    }
+
     /** @return the frame type */
     public FrameType type() {
         return type;
